@@ -1,0 +1,65 @@
+# Hark: `make run` builds and starts Hark; `make test` runs every check CI runs.
+# Both install what is missing first (scripts/setup.sh is idempotent and quiet when done).
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/hark
+ORT_LIB := .deps/onnxruntime/libonnxruntime.so.1
+# Pure-Go packages: everything except the cgo leaves (named after their technology) and the app.
+CGO_LEAVES := /asr/onnx|/audio/portaudio|/app|/internal/cli|^hark$$
+SAMPLE := testdata/speech/sample.wav
+
+.PHONY: all deps test-deps build run test check lint unit nocgo nonet bench model clean
+
+all: build
+
+deps:
+	@scripts/setup.sh --runtime
+
+test-deps:
+	@scripts/setup.sh
+
+$(BIN): deps FORCE
+	@mkdir -p bin
+	@$(GO) build -o $(BIN) .
+	@cp -f $(ORT_LIB) bin/libonnxruntime.so.1
+
+FORCE:
+
+build: $(BIN)
+
+# With a display, open the app; without one, transcribe the bundled sample.
+run: build
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && $(BIN) help 2>&1 | grep -q '^  *gui'; then \
+		$(BIN); \
+	else \
+		echo "$$ $(BIN) transcribe $(SAMPLE)"; $(BIN) transcribe $(SAMPLE); \
+	fi
+
+test: test-deps check unit nocgo nonet
+	@echo "make test: all checks passed"
+
+check:
+	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
+		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@$(GO) vet ./...
+	@$$($(GO) env GOPATH)/bin/staticcheck ./...
+
+unit:
+	@$(GO) test -race -count=1 ./...
+
+# The pure core must build without cgo (mobile and headless builds depend on it).
+nocgo:
+	@CGO_ENABLED=0 $(GO) build $$($(GO) list ./... | grep -vE '$(CGO_LEAVES)')
+
+# Hark must never open a network socket: run it in an empty network namespace under strace.
+nonet: build
+	@scripts/check-no-network.sh $(BIN) $(SAMPLE)
+
+bench:
+	@$(GO) test -run '^$$' -bench . -benchtime 2x ./asr/... ./audio/...
+
+model:
+	@/usr/bin/python3 models/train/recipe.py
+
+clean:
+	rm -rf bin dist

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Installs what Hark needs to build, run and test on Debian 12, idempotently and quietly:
+# Debian packages, the pinned ONNX Runtime shared library (from the npm package
+# onnxruntime-node, checksum-verified, into .deps/ inside the repository) and Go tools.
+#   scripts/setup.sh            everything for building and testing
+#   scripts/setup.sh --runtime  only what `make run` needs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ORT_VERSION=1.24.1
+ORT_TGZ_SHA256=57181cf6e6e711b155c5b942d591fd63ded0b5de5c4922d51fd994e7f6ac2772
+ORT_LIB_SHA256=53ef1ac028dd1b05554b8da28d9159eb3876f99868193d2aaa6e67f0243c23d4
+STATICCHECK_VERSION=v0.8.2
+DEPS=.deps
+
+mode=${1:-all}
+
+# Debian packages. Build: gcc/pkg-config for cgo, PortAudio and GL/X11 headers for the app.
+# Tests: sox (resampler comparison), strace + util-linux (network isolation test), xvfb.
+pkgs_runtime=(ca-certificates gcc libc6-dev pkg-config portaudio19-dev libgl1-mesa-dev xorg-dev)
+pkgs_test=(sox libsox-fmt-all strace util-linux xvfb x11-apps imagemagick python3)
+want=("${pkgs_runtime[@]}")
+[ "$mode" = "--runtime" ] || want+=("${pkgs_test[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# npm fetches the ONNX Runtime package; any npm will do (Debian's, or one already installed).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ONNX Runtime shared library, extracted from the npm package without running its scripts.
+lib="$DEPS/onnxruntime/libonnxruntime.so.1"
+if ! echo "$ORT_LIB_SHA256  $lib" | sha256sum -c --status 2>/dev/null; then
+  echo "setup: fetching ONNX Runtime $ORT_VERSION (npm package onnxruntime-node)" >&2
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  (cd "$tmp" && npm pack --silent "onnxruntime-node@$ORT_VERSION" >/dev/null)
+  tgz="$tmp/onnxruntime-node-$ORT_VERSION.tgz"
+  if ! echo "$ORT_TGZ_SHA256  $tgz" | sha256sum -c --status; then
+    echo "setup: checksum mismatch for onnxruntime-node-$ORT_VERSION.tgz; refusing to use it" >&2
+    exit 1
+  fi
+  tar -xzf "$tgz" -C "$tmp" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+  if ! echo "$ORT_LIB_SHA256  $tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" | sha256sum -c --status; then
+    echo "setup: checksum mismatch for libonnxruntime.so.1; refusing to use it" >&2
+    exit 1
+  fi
+  mkdir -p "$DEPS/onnxruntime"
+  install -m 0644 "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$lib.tmp"
+  mv "$lib.tmp" "$lib"
+fi
+
+# Go tools for the checks in `make test`.
+if [ "$mode" != "--runtime" ]; then
+  gobin=$(go env GOPATH)/bin
+  if ! "$gobin/staticcheck" -version 2>/dev/null | grep -q "${STATICCHECK_VERSION#v}"; then
+    echo "setup: installing staticcheck $STATICCHECK_VERSION" >&2
+    go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" >/dev/null 2>&1 ||
+      go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+  fi
+fi
