@@ -1,0 +1,396 @@
+package onnx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	ort "github.com/yalue/onnxruntime_go"
+
+	"hark/asr"
+)
+
+// Layout says how a model wants its feature tensor laid out.
+type Layout int
+
+const (
+	// FeaturesByTime is [batch, features, time], as NeMo models take it.
+	FeaturesByTime Layout = iota
+	// TimeByFeatures is [batch, time, features], as Kaldi-style (icefall, k2) models take it.
+	TimeByFeatures
+)
+
+func (l Layout) String() string {
+	if l == TimeByFeatures {
+		return "[batch, time, features]"
+	}
+	return "[batch, features, time]"
+}
+
+// Tensor describes one model input or output.
+type Tensor struct {
+	Name  string
+	Shape []int64 // -1 for a dynamic dimension
+	Type  string  // element type, e.g. "float32", "int64"
+}
+
+func (t Tensor) String() string {
+	dims := make([]string, len(t.Shape))
+	for i, d := range t.Shape {
+		if d < 0 {
+			dims[i] = "?"
+		} else {
+			dims[i] = fmt.Sprint(d)
+		}
+	}
+	return fmt.Sprintf("%s %s[%s]", t.Name, t.Type, strings.Join(dims, ","))
+}
+
+// Info is what Hark reads from a model file before running it.
+type Info struct {
+	Inputs, Outputs []Tensor
+	Metadata        map[string]string
+
+	FeatureInput string // name of the feature input
+	LengthInput  string // name of the int64 length input, "" if none
+	Layout       Layout
+	NumFeatures  int // feature dimension, 0 if the model leaves it dynamic
+	LogProbs     string
+	Lengths      string // name of the int64 output-length output, "" if none
+	VocabSize    int    // output dimension, 0 if dynamic
+}
+
+// Error reports a model file Hark cannot use.
+type Error struct {
+	Model string // file name, or "model" for in-memory data
+	Msg   string
+	Err   error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Model + ": " + e.Msg + ": " + e.Err.Error()
+	}
+	return e.Model + ": " + e.Msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func tensorInfo(in []ort.InputOutputInfo) []Tensor {
+	out := make([]Tensor, len(in))
+	for i, x := range in {
+		t := Tensor{Name: x.Name, Shape: append([]int64(nil), x.Dimensions...)}
+		if x.OrtValueType == ort.ONNXTypeTensor {
+			t.Type = elemType(x.DataType)
+		} else {
+			t.Type = x.OrtValueType.String()
+		}
+		out[i] = t
+	}
+	return out
+}
+
+func elemType(t ort.TensorElementDataType) string {
+	switch t {
+	case ort.TensorElementDataTypeFloat:
+		return "float32"
+	case ort.TensorElementDataTypeInt64:
+		return "int64"
+	case ort.TensorElementDataTypeInt32:
+		return "int32"
+	case ort.TensorElementDataTypeFloat16:
+		return "float16"
+	case ort.TensorElementDataTypeDouble:
+		return "float64"
+	}
+	return strings.ToLower(strings.TrimPrefix(t.String(), "ONNX_TENSOR_ELEMENT_DATA_TYPE_"))
+}
+
+// Inspect reads a model's inputs, outputs and custom metadata and works out how to feed it.
+// name labels errors (usually the file path).
+func Inspect(name string, data []byte) (*Info, error) {
+	if err := Init(); err != nil {
+		return nil, err
+	}
+	if len(data) == 0 {
+		return nil, &Error{Model: name, Msg: "empty file, not an ONNX model"}
+	}
+	ins, outs, err := ort.GetInputOutputInfoWithONNXData(data)
+	if err != nil {
+		return nil, &Error{Model: name, Msg: "not a valid ONNX model", Err: errors.New(firstLine(err.Error()))}
+	}
+	info := &Info{Inputs: tensorInfo(ins), Outputs: tensorInfo(outs), Metadata: map[string]string{}}
+	if md, err := ort.GetModelMetadataWithONNXData(data); err == nil {
+		if keys, err := md.GetCustomMetadataMapKeys(); err == nil {
+			for _, k := range keys {
+				if v, ok, err := md.LookupCustomMetadataMap(k); err == nil && ok {
+					info.Metadata[k] = v
+				}
+			}
+		}
+		md.Destroy()
+	}
+	if err := info.resolve(); err != nil {
+		return nil, &Error{Model: name, Msg: err.Error()}
+	}
+	return info, nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// resolve finds the feature and length inputs and the log-prob output, and refuses models
+// whose inputs are not log-mel features.
+func (info *Info) resolve() error {
+	var floats3 []Tensor
+	for _, t := range info.Inputs {
+		switch {
+		case t.Type == "float32" && len(t.Shape) == 3:
+			floats3 = append(floats3, t)
+		case t.Type == "int64" && len(t.Shape) == 1 && info.LengthInput == "":
+			info.LengthInput = t.Name
+		case t.Type == "float32" && len(t.Shape) == 2:
+			return fmt.Errorf("input %s takes raw audio samples (a wav2vec2-style model); Hark runs CTC models that take log-mel features [batch, features, time], so this model is unsupported", t)
+		}
+	}
+	if len(info.Inputs) > 2 || len(floats3) != 1 {
+		return fmt.Errorf("inputs %v are not a CTC model's (one float32 feature tensor of rank 3 and an optional int64 length); encoder-decoder and transducer models are unsupported", info.Inputs)
+	}
+	if len(info.Inputs) == 2 && info.LengthInput == "" {
+		return fmt.Errorf("second input %s is not an int64 length vector", otherInput(info.Inputs, floats3[0].Name))
+	}
+	fi := floats3[0]
+	info.FeatureInput = fi.Name
+	info.NumFeatures = 0
+	switch {
+	case fi.Name == "audio_signal" || (fi.Shape[1] > 0 && fi.Shape[2] < 0):
+		info.Layout, info.NumFeatures = FeaturesByTime, int(fi.Shape[1])
+	case fi.Shape[2] > 0 && fi.Shape[1] < 0:
+		info.Layout, info.NumFeatures = TimeByFeatures, int(fi.Shape[2])
+	default:
+		info.Layout = FeaturesByTime
+		if fi.Shape[1] > 0 {
+			info.NumFeatures = int(fi.Shape[1])
+		}
+	}
+	if info.NumFeatures < 0 {
+		info.NumFeatures = 0
+	}
+	for _, t := range info.Outputs {
+		switch {
+		case t.Type == "float32" && len(t.Shape) == 3 && info.LogProbs == "":
+			info.LogProbs = t.Name
+			if t.Shape[2] > 0 {
+				info.VocabSize = int(t.Shape[2])
+			}
+		case t.Type == "int64" && len(t.Shape) == 1 && info.Lengths == "":
+			info.Lengths = t.Name
+		}
+	}
+	if info.LogProbs == "" {
+		return fmt.Errorf("no float32 output of rank 3 [batch, time, vocabulary] among %v; not a CTC model", info.Outputs)
+	}
+	return nil
+}
+
+func otherInput(ts []Tensor, not string) Tensor {
+	for _, t := range ts {
+		if t.Name != not {
+			return t
+		}
+	}
+	return Tensor{}
+}
+
+// Options configures an Engine. The zero value means one intra-op thread.
+type Options struct {
+	Threads int // ONNX Runtime intra-op threads; 0 means 1
+}
+
+// Engine runs one CTC model. It is safe for concurrent use: ONNX Runtime sessions accept
+// concurrent Run calls, and each call allocates its own tensors.
+type Engine struct {
+	name string
+	info *Info
+	sess *ort.DynamicAdvancedSession
+}
+
+// OpenFile loads a model from a file.
+func OpenFile(path string, opts Options) (*Engine, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{Model: path, Msg: "cannot read model", Err: err}
+	}
+	return Open(path, data, opts)
+}
+
+// Open loads a model from memory; name labels errors.
+func Open(name string, data []byte, opts Options) (*Engine, error) {
+	info, err := Inspect(name, data)
+	if err != nil {
+		return nil, err
+	}
+	so, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, &Error{Model: name, Msg: "session options", Err: err}
+	}
+	defer so.Destroy()
+	threads := opts.Threads
+	if threads <= 0 {
+		threads = 1
+	}
+	if err := so.SetIntraOpNumThreads(threads); err != nil {
+		return nil, &Error{Model: name, Msg: "setting threads", Err: err}
+	}
+	if err := so.SetInterOpNumThreads(1); err != nil {
+		return nil, &Error{Model: name, Msg: "setting threads", Err: err}
+	}
+	in := []string{info.FeatureInput}
+	if info.LengthInput != "" {
+		in = append(in, info.LengthInput)
+	}
+	out := []string{info.LogProbs}
+	if info.Lengths != "" {
+		out = append(out, info.Lengths)
+	}
+	sess, err := ort.NewDynamicAdvancedSessionWithONNXData(data, in, out, so)
+	if err != nil {
+		return nil, &Error{Model: name, Msg: "ONNX Runtime cannot load it", Err: errors.New(firstLine(err.Error()))}
+	}
+	return &Engine{name: name, info: info, sess: sess}, nil
+}
+
+// Info describes the loaded model.
+func (e *Engine) Info() *Info { return e.info }
+
+// MetadataKeys returns the model's custom metadata keys in sorted order.
+func (info *Info) MetadataKeys() []string {
+	keys := make([]string, 0, len(info.Metadata))
+	for k := range info.Metadata {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Run maps features (Rows = frames, Cols = feature bins) to per-frame model outputs
+// (Rows = output frames, Cols = vocabulary).
+func (e *Engine) Run(ctx context.Context, feats asr.Matrix) (asr.Matrix, error) {
+	if err := ctx.Err(); err != nil {
+		return asr.Matrix{}, err
+	}
+	if e.info.NumFeatures > 0 && feats.Cols != e.info.NumFeatures {
+		return asr.Matrix{}, &Error{Model: e.name, Msg: fmt.Sprintf("model takes %d features per frame, front-end gives %d", e.info.NumFeatures, feats.Cols)}
+	}
+	if feats.Rows == 0 {
+		return asr.Matrix{Cols: e.info.VocabSize}, nil
+	}
+	T, F := int64(feats.Rows), int64(feats.Cols)
+	var x *ort.Tensor[float32]
+	var err error
+	if e.info.Layout == FeaturesByTime {
+		buf := make([]float32, len(feats.Data))
+		for t := 0; t < feats.Rows; t++ {
+			row := feats.Row(t)
+			for f, v := range row {
+				buf[int64(f)*T+int64(t)] = v
+			}
+		}
+		x, err = ort.NewTensor(ort.NewShape(1, F, T), buf)
+	} else {
+		x, err = ort.NewTensor(ort.NewShape(1, T, F), feats.Data)
+	}
+	if err != nil {
+		return asr.Matrix{}, &Error{Model: e.name, Msg: "input tensor", Err: err}
+	}
+	defer x.Destroy()
+	inputs := []ort.Value{x}
+	if e.info.LengthInput != "" {
+		l, err := ort.NewTensor(ort.NewShape(1), []int64{T})
+		if err != nil {
+			return asr.Matrix{}, &Error{Model: e.name, Msg: "length tensor", Err: err}
+		}
+		defer l.Destroy()
+		inputs = append(inputs, l)
+	}
+	outputs := make([]ort.Value, 1, 2)
+	if e.info.Lengths != "" {
+		outputs = outputs[:2]
+	}
+	if err := e.runCtx(ctx, inputs, outputs); err != nil {
+		return asr.Matrix{}, err
+	}
+	for _, o := range outputs {
+		if o != nil {
+			defer o.Destroy()
+		}
+	}
+	lp, ok := outputs[0].(*ort.Tensor[float32])
+	if !ok {
+		return asr.Matrix{}, &Error{Model: e.name, Msg: fmt.Sprintf("output %s is not a float32 tensor", e.info.LogProbs)}
+	}
+	shape := lp.GetShape()
+	if len(shape) != 3 || shape[0] != 1 {
+		return asr.Matrix{}, &Error{Model: e.name, Msg: fmt.Sprintf("output %s has shape %v, want [1, time, vocabulary]", e.info.LogProbs, shape)}
+	}
+	rows, cols := int(shape[1]), int(shape[2])
+	if len(outputs) == 2 {
+		if ln, ok := outputs[1].(*ort.Tensor[int64]); ok && len(ln.GetData()) == 1 {
+			if n := int(ln.GetData()[0]); n >= 0 && n < rows {
+				rows = n
+			}
+		}
+	}
+	data := make([]float32, rows*cols)
+	copy(data, lp.GetData()[:rows*cols])
+	return asr.Matrix{Rows: rows, Cols: cols, Data: data}, nil
+}
+
+func (e *Engine) runCtx(ctx context.Context, inputs, outputs []ort.Value) error {
+	if ctx.Done() == nil {
+		if err := e.sess.Run(inputs, outputs); err != nil {
+			return &Error{Model: e.name, Msg: "inference failed", Err: errors.New(firstLine(err.Error()))}
+		}
+		return nil
+	}
+	ro, err := ort.NewRunOptions()
+	if err != nil {
+		return &Error{Model: e.name, Msg: "run options", Err: err}
+	}
+	defer ro.Destroy()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			_ = ro.Terminate()
+		case <-done:
+		}
+	}()
+	if err := e.sess.RunWithOptions(inputs, outputs, ro); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &Error{Model: e.name, Msg: "inference failed", Err: errors.New(firstLine(err.Error()))}
+	}
+	return nil
+}
+
+// Close releases the session.
+func (e *Engine) Close() error {
+	if e.sess == nil {
+		return nil
+	}
+	err := e.sess.Destroy()
+	e.sess = nil
+	return err
+}
+
+var _ asr.Engine = (*Engine)(nil)
