@@ -1,0 +1,2 @@
+// Package subtitle splits timed words into subtitle cues and writes them as SRT or WebVTT.
+package subtitle
