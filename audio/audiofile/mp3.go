@@ -1,0 +1,76 @@
+package audiofile
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/hajimehoshi/go-mp3"
+
+	"hark/audio"
+)
+
+// mp3Source decodes MP3 with go-mp3, which always yields 16-bit stereo.
+type mp3Source struct {
+	dec    *mp3.Decoder
+	rate   int
+	raw    []byte
+	end    int   // raw[:end] holds decoded bytes not yet returned
+	srcErr error // how the decoder ended
+	err    error // returned from now on
+}
+
+func openMP3(r io.Reader, name string) (audio.Source, error) {
+	var d *mp3.Decoder
+	err := guard("MP3", func() (err error) {
+		d, err = mp3.NewDecoder(r)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("%s: invalid MP3: no complete audio frame", name)
+		}
+		return nil, fmt.Errorf("%s: invalid MP3: %w", name, err)
+	}
+	if err := checkRate(name, "MP3", d.SampleRate()); err != nil {
+		return nil, err
+	}
+	return &mp3Source{dec: d, rate: d.SampleRate(), raw: make([]byte, 4*4096)}, nil
+}
+
+func (m *mp3Source) SampleRate() int { return m.rate }
+
+func (m *mp3Source) Read(p []float32) (int, error) {
+	if m.err != nil {
+		return 0, m.err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for m.end < 4 && m.srcErr == nil {
+		var n int
+		err := guard("MP3", func() (err error) {
+			n, err = m.dec.Read(m.raw[m.end:])
+			return err
+		})
+		m.end += n
+		if err == io.EOF {
+			m.srcErr = io.EOF
+		} else if err != nil {
+			m.srcErr = fmt.Errorf("corrupt MP3 data: %w", err)
+		}
+	}
+	if m.end < 4 {
+		m.err = m.srcErr
+		return 0, m.err
+	}
+	frames := min(m.end/4, len(p))
+	for i := range frames {
+		l := int16(binary.LittleEndian.Uint16(m.raw[4*i:]))
+		r := int16(binary.LittleEndian.Uint16(m.raw[4*i+2:]))
+		p[i] = float32(int32(l)+int32(r)) / 65536
+	}
+	m.end = copy(m.raw, m.raw[4*frames:m.end])
+	return frames, nil
+}
