@@ -74,6 +74,13 @@ type Config struct {
 	TokenTopK int  // tokens considered per frame; 0 means 16
 	Threads   int  // ONNX Runtime intra-op threads; 0 means 1
 	Raw       bool // skip text post-processing (casing, punctuation)
+
+	// Language model (shallow fusion in the beam search) and contextual biasing.
+	LM        string   // n-gram LM file (Hark binary, ARPA or ARPA.gz); "" means the model's own LM, if any
+	NoLM      bool     // decode without any language model, even the model's own
+	LMWeight  *float64 // α, the LM weight; nil means the model's tuned value, else 0.5
+	WordBonus *float64 // β, the word insertion bonus; nil means the model's tuned value, else 1.0
+	Hotwords  string   // hotword file: one phrase per line, optional :BOOST
 }
 
 // BeamWidth returns the effective beam width.

@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"hark/asr"
+	"hark/internal/loader"
+)
+
+func init() {
+	register(command{"bench", "[flags] FILE", "measure speed: real-time factor by stage (decode audio, features, model, search)", runBench})
+}
+
+func runBench(ctx context.Context, env *Env, args []string) int {
+	const name = "bench"
+	fs := newFlags(env, name, "[flags] FILE", "Transcribes FILE several times and prints the real-time factor of each stage.")
+	model := fs.String("model", "", "model `NAME|DIR` (default: the embedded English model)")
+	beam := fs.Int("beam", 0, "beam width `N` (1 = greedy; default 8)")
+	threads := fs.Int("threads", 1, "ONNX Runtime threads `N`")
+	runs := fs.Int("runs", 5, "timed runs `N` after one warm-up run")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return ExitUsage
+	}
+	if *runs < 1 {
+		return usageErr(env, name, "--runs must be at least 1")
+	}
+	m, err := loader.Find(*model)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+		return ExitFailed
+	}
+	t0 := time.Now()
+	ld, err := loader.Load(m, asr.Config{Beam: *beam, Threads: *threads})
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+		return ExitFailed
+	}
+	defer ld.Close()
+	load := time.Since(t0)
+	var total asr.StageTimes
+	var dur float64
+	var text string
+	for i := 0; i <= *runs; i++ {
+		res, err := transcribeOne(ctx, env, ld, pos[0])
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "%s: %s\n", programName, oneLine(err))
+			return ExitFailed
+		}
+		if i > 0 {
+			total.Add(res.Timing)
+			dur += res.Duration
+		}
+		text = res.Text
+	}
+	rtf := func(d time.Duration) float64 { return d.Seconds() / dur }
+	fmt.Fprintf(env.Stdout, "file      %s (%.2f s of audio, %d runs, beam %d, %d thread(s))\n", pos[0], dur/float64(*runs), *runs, asr.Config{Beam: *beam}.BeamWidth(), *threads)
+	fmt.Fprintf(env.Stdout, "model     %s (loaded in %v)\n", m.Source, load.Round(time.Millisecond))
+	fmt.Fprintf(env.Stdout, "%-9s %10s %12s\n", "stage", "RTF", "x-realtime")
+	for _, s := range []struct {
+		name string
+		d    time.Duration
+	}{{"decode", total.Decode}, {"features", total.Features}, {"model", total.Model}, {"search", total.Search}, {"total", total.Total()}} {
+		x := rtf(s.d)
+		fmt.Fprintf(env.Stdout, "%-9s %10.5f %12.0f\n", s.name, x, 1/max(x, 1e-12))
+	}
+	fmt.Fprintf(env.Stdout, "text      %s\n", text)
+	return ExitOK
+}

@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitFailed  = 1 // some inputs failed
+	ExitUsage   = 2
+	programName = "hark"
+)
+
+// Env is what a command sees of the process, so commands can be tested in-process.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	StderrIsTTY    bool
+}
+
+type command struct {
+	name, args, help string
+	run              func(ctx context.Context, env *Env, args []string) int
+}
+
+var commands []command
+
+func register(c command) { commands = append(commands, c) }
+
+// Extra lets the main package add commands that live outside this package (the GUI).
+func Extra(name, args, help string, run func(ctx context.Context, env *Env, args []string) int) {
+	register(command{name, args, help, run})
+}
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, env *Env) int {
+	if len(args) == 0 {
+		usage(env.Stderr)
+		return ExitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		usage(env.Stdout)
+		return ExitOK
+	}
+	for _, c := range commands {
+		if c.name == name {
+			return c.run(ctx, env, args[1:])
+		}
+	}
+	fmt.Fprintf(env.Stderr, "%s: unknown command %q (run `%s help`)\n", programName, name, programName)
+	return ExitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "Hark: offline English speech recognition.\n\nUsage:\n")
+	cs := append([]command(nil), commands...)
+	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.help)
+	}
+	fmt.Fprintf(w, "\nRun `%s COMMAND -h` for a command's flags.\n", programName)
+}
+
+// parse parses flags that may be interspersed with positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlags(env *Env, name, args, help string) *flag.FlagSet {
+	fs := flag.NewFlagSet(programName+" "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: %s %s %s\n%s\n\nFlags:\n", programName, name, args, help)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func usageErr(env *Env, cmd string, format string, a ...any) int {
+	fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, cmd, fmt.Sprintf(format, a...))
+	return ExitUsage
+}
+
+// oneLine keeps an error message to a single line.
+func oneLine(err error) string {
+	s := err.Error()
+	if errors.Is(err, context.Canceled) {
+		return "interrupted"
+	}
+	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")
+}

@@ -1,0 +1,2 @@
+// Package cli implements Hark's command line: transcribe, bench and the other subcommands.
+package cli

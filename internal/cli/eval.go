@@ -1,0 +1,171 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"hark/asr"
+	"hark/asr/eval"
+	"hark/internal/loader"
+)
+
+func init() {
+	register(command{"eval", "[flags] MANIFEST.tsv", "word and character error rates over a manifest of WAV paths and reference texts", runEval})
+}
+
+func runEval(ctx context.Context, env *Env, args []string) int {
+	const name = "eval"
+	fs := newFlags(env, name, "[flags] MANIFEST.tsv", "Each manifest line is an audio path (relative to the manifest), a tab, and the reference text.\nText is normalised (lower case, no punctuation, numbers as words) before scoring.")
+	model := fs.String("model", "", "model `NAME|DIR` (default: the embedded English model)")
+	beam := fs.Int("beam", 0, "beam width `N` (1 = greedy; default 8)")
+	jobs := fs.Int("jobs", 1, "utterances decoded in parallel")
+	verbose := fs.Bool("v", false, "print reference and hypothesis of every utterance with errors")
+	hyps := fs.String("hyp", "", "also write the hypotheses as a manifest to `FILE`")
+	scoreOnly := fs.String("score", "", "score the hypotheses in manifest `FILE` (same paths) instead of decoding, e.g. another recognizer's output")
+	dec := addDecodeFlags(fs)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	cfg := asr.Config{Beam: *beam}
+	if err := dec.apply(&cfg); err != nil {
+		return usageErr(env, name, "%v", err)
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return ExitUsage
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+		return ExitFailed
+	}
+	entries, err := eval.ReadManifest(f, pos[0])
+	f.Close()
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+		return ExitFailed
+	}
+	if *scoreOnly != "" {
+		return scoreFile(env, pos[0], entries, *scoreOnly, *verbose)
+	}
+	m, err := loader.Find(*model)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+		return ExitFailed
+	}
+	ld, err := loader.Load(m, cfg)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+		return ExitFailed
+	}
+	defer ld.Close()
+	warn(env, name, ld.Warnings)
+	base := filepath.Dir(pos[0])
+	texts := make([]string, len(entries))
+	errs := make([]error, len(entries))
+	var audioSec float64
+	var timing asr.StageTimes
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < max(1, *jobs); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				p := entries[i].Path
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(base, p)
+				}
+				res, err := transcribeOne(ctx, env, ld, p)
+				texts[i], errs[i] = res.Text, err
+				mu.Lock()
+				audioSec += res.Duration
+				timing.Add(res.Timing)
+				mu.Unlock()
+			}
+		}()
+	}
+	t0 := time.Now()
+	for i := range entries {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	wall := time.Since(t0)
+	var score eval.Score
+	failed := 0
+	var out *os.File
+	if *hyps != "" {
+		if out, err = os.Create(*hyps); err != nil {
+			fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+			return ExitFailed
+		}
+		defer out.Close()
+	}
+	for i, e := range entries {
+		if errs[i] != nil {
+			failed++
+			fmt.Fprintf(env.Stderr, "%s: %s\n", programName, oneLine(errs[i]))
+			continue
+		}
+		score.Add(e.Reference, texts[i])
+		if out != nil {
+			fmt.Fprintf(out, "%s\t%s\n", e.Path, texts[i])
+		}
+		if *verbose && eval.Normalize(e.Reference) != eval.Normalize(texts[i]) {
+			fmt.Fprintf(env.Stdout, "%s\n  ref: %s\n  hyp: %s\n", e.Path, eval.Normalize(e.Reference), eval.Normalize(texts[i]))
+		}
+	}
+	fmt.Fprintf(env.Stdout, "manifest  %s\nmodel     %s\nutterances %d (%d failed), %.1f s of audio\n", pos[0], m.Source, score.Utterances, failed, audioSec)
+	fmt.Fprintf(env.Stdout, "WER       %.2f%% (%d errors / %d words)\nCER       %.2f%% (%d / %d characters)\nSER       %.2f%%\n",
+		100*score.WER(), score.WordErrors, score.Words, 100*score.CER(), score.CharErrors, score.Chars,
+		100*float64(score.SentenceErrors)/float64(max(1, score.Utterances)))
+	if audioSec > 0 {
+		fmt.Fprintf(env.Stdout, "RTF       %.4f (stages summed, %d job(s), wall %.1f s)\n", timing.Total().Seconds()/audioSec, max(1, *jobs), wall.Seconds())
+	}
+	if failed > 0 {
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+// scoreFile scores another recognizer's hypotheses against the references.
+func scoreFile(env *Env, manifest string, refs []eval.Entry, hypPath string, verbose bool) int {
+	f, err := os.Open(hypPath)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s eval: %s\n", programName, oneLine(err))
+		return ExitFailed
+	}
+	hyps, err := eval.ReadManifest(f, hypPath)
+	f.Close()
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s eval: %s\n", programName, oneLine(err))
+		return ExitFailed
+	}
+	byPath := map[string]string{}
+	for _, h := range hyps {
+		byPath[h.Path] = h.Reference
+	}
+	var score eval.Score
+	missing := 0
+	for _, e := range refs {
+		h, ok := byPath[e.Path]
+		if !ok {
+			missing++
+		}
+		score.Add(e.Reference, h)
+		if verbose && eval.Normalize(e.Reference) != eval.Normalize(h) {
+			fmt.Fprintf(env.Stdout, "%s\n  ref: %s\n  hyp: %s\n", e.Path, eval.Normalize(e.Reference), eval.Normalize(h))
+		}
+	}
+	fmt.Fprintf(env.Stdout, "manifest  %s\nhypotheses %s (%d missing, scored as empty)\nutterances %d\n", manifest, hypPath, missing, score.Utterances)
+	fmt.Fprintf(env.Stdout, "WER       %.2f%% (%d errors / %d words)\nCER       %.2f%% (%d / %d characters)\n",
+		100*score.WER(), score.WordErrors, score.Words, 100*score.CER(), score.CharErrors, score.Chars)
+	return ExitOK
+}

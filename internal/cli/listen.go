@@ -1,0 +1,172 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/mattn/go-isatty"
+
+	"hark/app/live"
+	"hark/asr/stream"
+	"hark/audio/portaudio"
+)
+
+func init() {
+	register(command{"listen", "[flags]", "live transcription from the microphone (or a replayed file), no window", runListen})
+}
+
+func runListen(ctx context.Context, env *Env, args []string) int {
+	const name = "listen"
+	fs := newFlags(env, name, "[flags]", "Transcribes speech from the microphone as it is spoken, one line per utterance.\nCtrl-C stops, after finishing the utterance in progress.")
+	device := fs.String("device", "", "input device `NAME|INDEX` (see `hark devices`; default: the system's default)")
+	input := fs.String("input", "", "replay audio `FILE` instead of capturing (in real time unless --fast)")
+	fast := fs.Bool("fast", false, "with --input: replay as fast as possible")
+	format := fs.String("format", "txt", "output `format`: txt or jsonl")
+	partials := fs.Bool("partials", false, "with jsonl: also print partial results (\"final\":false)")
+	model := fs.String("model", "", "model `NAME|DIR` (default: the embedded English model)")
+	beam := fs.Int("beam", 0, "beam width `N` (1 = greedy; default 8)")
+	threads := fs.Int("threads", 1, "ONNX Runtime threads `N`")
+	vadKind := fs.String("vad", live.VADSilero, "voice activity detector: silero or energy")
+	silence := fs.Duration("silence", 800*time.Millisecond, "trailing silence that ends an utterance")
+	maxUtt := fs.Duration("max-utterance", 30*time.Second, "longest utterance before a forced cut")
+	pos, err := parse(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	switch {
+	case len(pos) > 0:
+		return usageErr(env, name, "unexpected argument %q", pos[0])
+	case *format != "txt" && *format != "jsonl":
+		return usageErr(env, name, "unknown --format %q (want txt or jsonl)", *format)
+	case *input != "" && *device != "":
+		return usageErr(env, name, "--input and --device exclude each other")
+	case *fast && *input == "":
+		return usageErr(env, name, "--fast needs --input FILE")
+	case *silence < 100*time.Millisecond || *silence > 10*time.Second:
+		return usageErr(env, name, "--silence %v out of range 100ms..10s", *silence)
+	case *maxUtt < 2*time.Second || *maxUtt > 30*time.Second:
+		return usageErr(env, name, "--max-utterance %v out of range 2s..30s", *maxUtt)
+	case *beam < 0 || *beam > 1024:
+		return usageErr(env, name, "--beam %d out of range 0..1024", *beam)
+	case *vadKind != live.VADSilero && *vadKind != live.VADEnergy:
+		return usageErr(env, name, "unknown --vad %q (want silero or energy)", *vadKind)
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+		return ExitFailed
+	}
+	eng, err := live.Load(live.Options{Model: *model, Beam: *beam, Threads: *threads, VAD: *vadKind,
+		Stream: stream.Config{TrailingSilence: *silence, MaxUtterance: *maxUtt}})
+	if err != nil {
+		return fail(err)
+	}
+	defer eng.Close()
+	st, err := eng.NewStreamer()
+	if err != nil {
+		return fail(err)
+	}
+	src, err := live.Open(live.Input{Device: *device, File: *input, Fast: *fast})
+	if err != nil {
+		return fail(err)
+	}
+	defer src.Close()
+	// Ctrl-C and SIGTERM cancel ctx; closing the source unblocks a waiting Read, and Run
+	// then finishes the utterance in progress.
+	stop := context.AfterFunc(ctx, func() { src.Close() })
+	defer stop()
+
+	out := &listenOutput{w: env.Stdout, jsonl: *format == "jsonl", partials: *partials,
+		tty: isTerminal(env.Stdout)}
+	if env.StderrIsTTY {
+		fmt.Fprintf(env.Stderr, "Listening to %s with %s (VAD: %s). Ctrl-C to stop.\n", src.Describe(), eng.ModelName(), eng.VADName())
+	}
+	err = st.Run(ctx, src, out.event)
+	out.done()
+	if s, ok := src.(interface{ Stats() portaudio.Stats }); ok {
+		if st := s.Stats(); st.Overflows+st.Dropped > 0 {
+			fmt.Fprintf(env.Stderr, "%s %s: %d input overflows, %d samples dropped\n", programName, name, st.Overflows, st.Dropped)
+		}
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fail(err)
+	}
+	if out.failed {
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
+}
+
+// listenOutput prints stream events as `hark listen` shows them.
+type listenOutput struct {
+	w        io.Writer
+	jsonl    bool
+	partials bool
+	tty      bool // rewrite the current line with partials
+	shown    bool // a partial is on the current line
+	failed   bool
+}
+
+type listenLine struct {
+	Text  string  `json:"text"`
+	Start float64 `json:"start"`
+	End   float64 `json:"end"`
+	Final bool    `json:"final"`
+	Error string  `json:"error,omitempty"`
+}
+
+func (o *listenOutput) event(e stream.Event) {
+	switch e.Kind {
+	case stream.Partial:
+		switch {
+		case o.jsonl && o.partials:
+			o.json(listenLine{Text: e.Text, Start: round3(e.Start), End: round3(e.End)})
+		case !o.jsonl && o.tty:
+			// Grey italic, on the current line.
+			fmt.Fprintf(o.w, "\r\x1b[K\x1b[2;3m%s\x1b[0m", e.Text)
+			o.shown = true
+		}
+	case stream.Final:
+		if e.Err != nil {
+			o.failed = true
+			if o.jsonl {
+				o.json(listenLine{Start: round3(e.Start), End: round3(e.End), Final: true, Error: oneLine(e.Err)})
+				return
+			}
+			o.clear()
+			fmt.Fprintf(o.w, "[utterance at %.1f s could not be recognised: %s]\n", e.Start, oneLine(e.Err))
+			return
+		}
+		if o.jsonl {
+			o.json(listenLine{Text: e.Text, Start: round3(e.Start), End: round3(e.End), Final: true})
+			return
+		}
+		o.clear()
+		fmt.Fprintln(o.w, e.Text)
+	case stream.Dropped:
+		o.clear()
+	}
+}
+
+func (o *listenOutput) clear() {
+	if o.shown {
+		fmt.Fprint(o.w, "\r\x1b[K")
+		o.shown = false
+	}
+}
+
+func (o *listenOutput) done() { o.clear() }
+
+func (o *listenOutput) json(l listenLine) { writeJSON(o.w, l, false) }

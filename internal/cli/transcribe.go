@@ -1,0 +1,415 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/schollz/progressbar/v3"
+
+	"hark/asr"
+	"hark/asr/subtitle"
+	"hark/audio"
+	"hark/audio/audiofile"
+	"hark/audio/wav"
+	"hark/internal/loader"
+)
+
+func init() {
+	register(command{"transcribe", "[flags] FILE|DIR|- ...", "transcribe audio files (WAV, FLAC, MP3) to text", runTranscribe})
+}
+
+// audioExts are the file name endings picked up when a directory is given.
+var audioExts = map[string]bool{".wav": true, ".wave": true, ".flac": true, ".mp3": true, ".ogg": true, ".oga": true, ".opus": true}
+
+var formats = map[string]string{"txt": ".txt", "jsonl": ".jsonl", "json": ".json", "srt": ".srt", "vtt": ".vtt"}
+
+type input struct {
+	path string // "-" for stdin
+	rel  string // output name relative to -o, without extension
+}
+
+type outcome struct {
+	in  input
+	res asr.Result
+	err error
+}
+
+// fileResult is the JSON form of one transcription.
+type fileResult struct {
+	File     string     `json:"file"`
+	Text     string     `json:"text"`
+	Duration float64    `json:"duration_s"`
+	Words    []asr.Word `json:"words"`
+}
+
+type fileError struct {
+	File  string `json:"file"`
+	Error string `json:"error"`
+}
+
+func runTranscribe(ctx context.Context, env *Env, args []string) int {
+	const name = "transcribe"
+	fs := newFlags(env, name, "[flags] FILE|DIR|- ...", "Transcribes each input; directories are searched recursively for audio files; - reads a WAV from standard input.")
+	model := fs.String("model", "", "model `NAME|DIR` (default: the embedded English model)")
+	format := fs.String("format", "txt", "output `format`: txt, jsonl, json, srt or vtt")
+	outDir := fs.String("o", "", "write one output file per input into `DIR` (created if missing)")
+	jobs := fs.Int("jobs", 1, "transcribe `N` files in parallel")
+	beam := fs.Int("beam", 0, "beam width `N` (1 = greedy; default 8)")
+	threads := fs.Int("threads", 1, "ONNX Runtime threads `N` per file")
+	dec := addDecodeFlags(fs)
+	post := addPostFlags(fs)
+	pos, err := parse(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	ext, ok := formats[*format]
+	switch {
+	case !ok:
+		return usageErr(env, name, "unknown --format %q (want txt, jsonl, json, srt or vtt)", *format)
+	case len(pos) == 0:
+		fs.Usage()
+		return ExitUsage
+	case *jobs < 1 || *jobs > 256:
+		return usageErr(env, name, "--jobs %d out of range 1..256", *jobs)
+	case *beam < 0 || *beam > 1024:
+		return usageErr(env, name, "--beam %d out of range 0..1024", *beam)
+	case *threads < 1 || *threads > runtime.NumCPU()*4:
+		return usageErr(env, name, "--threads %d out of range 1..%d", *threads, runtime.NumCPU()*4)
+	}
+	cfg := asr.Config{Beam: *beam, Threads: *threads}
+	if err := dec.apply(&cfg); err != nil {
+		return usageErr(env, name, "%v", err)
+	}
+	formatter, err := post.formatter(&cfg)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+		return ExitFailed
+	}
+	inputs, bad := collectInputs(pos)
+	stdinCount := 0
+	for _, in := range inputs {
+		if in.path == "-" {
+			stdinCount++
+		}
+	}
+	if stdinCount > 1 {
+		return usageErr(env, name, "- (standard input) given more than once")
+	}
+	if *outDir == "" && (*format == "srt" || *format == "vtt") && len(inputs)+len(bad) > 1 {
+		return usageErr(env, name, "--format %s with several inputs needs -o DIR", *format)
+	}
+	if *outDir != "" {
+		if err := os.MkdirAll(*outDir, 0o755); err != nil {
+			fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+			return ExitFailed
+		}
+	}
+
+	m, err := loader.Find(*model)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+		return ExitFailed
+	}
+	ld, err := loader.Load(m, cfg)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+		return ExitFailed
+	}
+	defer ld.Close()
+	warn(env, name, ld.Warnings)
+
+	var bar *progressbar.ProgressBar
+	if env.StderrIsTTY && len(inputs) > 1 {
+		bar = progressbar.NewOptions(len(inputs), progressbar.OptionSetWriter(env.Stderr),
+			progressbar.OptionSetDescription("transcribing"), progressbar.OptionShowCount(),
+			progressbar.OptionClearOnFinish())
+	}
+
+	results := make([]chan outcome, len(inputs))
+	for i := range results {
+		results[i] = make(chan outcome, 1)
+	}
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(*jobs, max(1, len(inputs))); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				res, err := transcribeOne(ctx, env, ld, inputs[i].path)
+				results[i] <- outcome{inputs[i], res, err}
+			}
+		}()
+	}
+	go func() {
+		for i := range inputs {
+			select {
+			case work <- i:
+			case <-ctx.Done():
+				for j := i; j < len(inputs); j++ {
+					results[j] <- outcome{inputs[j], asr.Result{}, ctx.Err()}
+				}
+				close(work)
+				return
+			}
+		}
+		close(work)
+	}()
+
+	failed := false
+	var all []any
+	for _, e := range bad {
+		failed = true
+		report(env, *format, e.in.path, e.err)
+		all = append(all, fileError{File: e.in.path, Error: oneLine(e.err)})
+	}
+	for i := range inputs {
+		o := <-results[i]
+		if bar != nil {
+			_ = bar.Add(1)
+		}
+		if o.err != nil {
+			failed = true
+			report(env, *format, o.in.path, o.err)
+			if *format == "json" {
+				all = append(all, fileError{File: o.in.path, Error: oneLine(o.err)})
+			}
+			continue
+		}
+		if formatter != nil {
+			o.res = formatter.Result(o.res)
+		}
+		var buf bytes.Buffer
+		if err := render(&buf, *format, o.in.path, o.res, *outDir == "" && len(inputs)+len(bad) > 1); err != nil {
+			failed = true
+			report(env, *format, o.in.path, err)
+			continue
+		}
+		if *outDir != "" {
+			if *format == "json" {
+				buf.Reset()
+				writeJSON(&buf, fileJSON(o.in.path, o.res), true)
+			}
+			dst := filepath.Join(*outDir, o.in.rel+ext)
+			if err := writeAtomic(dst, buf.Bytes()); err != nil {
+				failed = true
+				report(env, *format, o.in.path, err)
+			}
+			continue
+		}
+		if *format == "json" {
+			all = append(all, fileJSON(o.in.path, o.res))
+			continue
+		}
+		env.Stdout.Write(buf.Bytes())
+	}
+	wg.Wait()
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if *format == "json" && *outDir == "" {
+		var buf bytes.Buffer
+		if len(all) == 1 {
+			writeJSON(&buf, all[0], true)
+		} else {
+			if all == nil {
+				all = []any{}
+			}
+			writeJSON(&buf, all, true)
+		}
+		env.Stdout.Write(buf.Bytes())
+	}
+	if failed {
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+func fileJSON(path string, r asr.Result) fileResult {
+	ws := r.Words
+	if ws == nil {
+		ws = []asr.Word{}
+	}
+	return fileResult{File: path, Text: r.Text, Duration: round3(r.Duration), Words: roundWords(ws)}
+}
+
+func round3(x float64) float64 { return float64(int64(x*1000+0.5)) / 1000 }
+
+func roundWords(ws []asr.Word) []asr.Word {
+	out := make([]asr.Word, len(ws))
+	for i, w := range ws {
+		out[i] = asr.Word{Word: w.Word, Start: round3(w.Start), End: round3(w.End), Confidence: round3(w.Confidence)}
+	}
+	return out
+}
+
+func writeJSON(w io.Writer, v any, indent bool) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if indent {
+		enc.SetIndent("", "  ")
+	}
+	_ = enc.Encode(v)
+}
+
+// render writes one result in the chosen format; prefix adds the file name to txt lines.
+func render(w io.Writer, format, path string, r asr.Result, prefix bool) error {
+	switch format {
+	case "txt":
+		if prefix {
+			fmt.Fprintf(w, "%s: %s\n", path, r.Text)
+		} else {
+			fmt.Fprintln(w, r.Text)
+		}
+	case "jsonl":
+		writeJSON(w, fileJSON(path, r), false)
+	case "json":
+		writeJSON(w, fileJSON(path, r), true)
+	case "srt":
+		return subtitle.WriteSRT(w, subtitle.Split(r.Words, subtitle.Limits{}))
+	case "vtt":
+		return subtitle.WriteVTT(w, subtitle.Split(r.Words, subtitle.Limits{}))
+	}
+	return nil
+}
+
+func report(env *Env, format, path string, err error) {
+	msg := oneLine(err)
+	if !strings.HasPrefix(msg, path+":") {
+		msg = path + ": " + msg
+	}
+	fmt.Fprintf(env.Stderr, "%s: %s\n", programName, msg)
+	if format == "jsonl" {
+		writeJSON(env.Stdout, fileError{File: path, Error: msg}, false)
+	}
+}
+
+func transcribeOne(ctx context.Context, env *Env, ld *loader.Loaded, path string) (asr.Result, error) {
+	var (
+		src    io.Closer
+		result asr.Result
+	)
+	s, closer, err := openAudio(env, path)
+	if err != nil {
+		return result, err
+	}
+	src = closer
+	defer src.Close()
+	result, err = ld.Recognizer.RecognizeSource(ctx, s)
+	if errors.Is(err, asr.ErrNoAudio) {
+		return result, fmt.Errorf("%s: no audio in the file (0 samples)", path)
+	}
+	if err != nil {
+		return result, withPath(path, err)
+	}
+	return result, nil
+}
+
+// withPath prefixes err with path unless it already names it.
+func withPath(path string, err error) error {
+	if strings.Contains(err.Error(), path) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+func openAudio(env *Env, path string) (audio.Source, io.Closer, error) {
+	if path == "-" {
+		d, err := wav.NewDecoder(env.Stdin)
+		if err != nil {
+			return nil, nil, fmt.Errorf("-: standard input: %w", err)
+		}
+		return d, io.NopCloser(nil), nil
+	}
+	return audiofile.Open(path)
+}
+
+// collectInputs expands directories (recursively, audio files only, sorted) and reports
+// paths that do not exist.
+func collectInputs(args []string) ([]input, []outcome) {
+	var ins []input
+	var bad []outcome
+	seen := map[string]bool{}
+	add := func(in input) {
+		if !seen[in.path] {
+			seen[in.path] = true
+			ins = append(ins, in)
+		}
+	}
+	for _, a := range args {
+		if a == "-" {
+			add(input{path: "-", rel: "stdin"})
+			continue
+		}
+		st, err := os.Stat(a)
+		if err != nil {
+			bad = append(bad, outcome{in: input{path: a}, err: fmt.Errorf("%s: %w", a, errors.Unwrap(err))})
+			continue
+		}
+		if !st.IsDir() {
+			add(input{path: a, rel: strings.TrimSuffix(filepath.Base(a), filepath.Ext(a))})
+			continue
+		}
+		var found []input
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				bad = append(bad, outcome{in: input{path: p}, err: fmt.Errorf("%s: %w", p, errors.Unwrap(err))})
+				return nil
+			}
+			if d.IsDir() || !audioExts[strings.ToLower(filepath.Ext(p))] {
+				return nil
+			}
+			rel, _ := filepath.Rel(a, p)
+			found = append(found, input{path: p, rel: strings.TrimSuffix(rel, filepath.Ext(rel))})
+			return nil
+		})
+		if err != nil {
+			bad = append(bad, outcome{in: input{path: a}, err: err})
+		}
+		sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
+		for _, f := range found {
+			add(f)
+		}
+	}
+	return ins, bad
+}
+
+// writeAtomic writes data to path through a temporary file in the same directory and a
+// rename, so a reader never sees a half-written file.
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

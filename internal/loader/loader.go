@@ -1,0 +1,211 @@
+package loader
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"hark/asr"
+	"hark/asr/ctc"
+	"hark/asr/features"
+	"hark/asr/lm"
+	"hark/asr/onnx"
+	"hark/asr/recognizer"
+	"hark/models"
+)
+
+// Loaded is a model ready to recognize speech.
+type Loaded struct {
+	Model      *models.Model
+	Engine     *onnx.Engine
+	Recognizer *recognizer.Recognizer
+	LM         *lm.Model      // language model in use, or nil
+	LMName     string         // where LM came from
+	Beam       ctc.BeamConfig // search settings given to the recognizer
+	Warnings   []string       // problems that did not stop loading (skipped hotwords, ...)
+}
+
+// Close releases the engine.
+func (l *Loaded) Close() error { return l.Engine.Close() }
+
+// Find resolves a --model argument: "" or "default" is the embedded model, anything else a
+// model directory.
+func Find(name string) (*models.Model, error) {
+	if name == "" || name == models.DefaultName {
+		return models.Default()
+	}
+	if st, err := os.Stat(name); err == nil && st.IsDir() {
+		return models.LoadDir(name)
+	}
+	return nil, fmt.Errorf("%s: no such model directory", name)
+}
+
+// Load opens the model's engine and builds its recognizer.
+func Load(m *models.Model, cfg asr.Config) (*Loaded, error) {
+	eng, err := onnx.Open(m.Source+"/"+m.ONNXName, m.ONNX, onnx.Options{Threads: cfg.Threads})
+	if err != nil {
+		return nil, err
+	}
+	info := eng.Info()
+	m.Spec.ApplyMetadata(info.Metadata)
+	m.Spec.Defaults()
+	blank := -1
+	if m.BlankID != nil {
+		blank = *m.BlankID
+	}
+	if n := countLines(m.Tokens); info.VocabSize > 0 && n != info.VocabSize {
+		eng.Close()
+		return nil, fmt.Errorf("%s: has %d tokens but the model outputs %d values per frame", m.TokensName, n, info.VocabSize)
+	}
+	vocab, err := ctc.ReadTokensWithBlank(bytes.NewReader(m.Tokens), blank)
+	if err != nil {
+		eng.Close()
+		return nil, fmt.Errorf("%s: %w", m.TokensName, err)
+	}
+	if info.VocabSize > 0 && info.VocabSize != vocab.Size() {
+		eng.Close()
+		return nil, fmt.Errorf("%s: has %d tokens but the model outputs %d values per frame", m.TokensName, vocab.Size(), info.VocabSize)
+	}
+	fc := features.Config{NumMels: m.NMels, Normalize: m.Normalize == "per_feature", PadTo: m.PadTo}
+	if m.FeaturePreset == "kaldi" {
+		fc.Preset = features.Kaldi
+		fc.ScaleInt16 = true
+	}
+	if info.NumFeatures > 0 && info.NumFeatures != m.NMels {
+		eng.Close()
+		return nil, fmt.Errorf("%s: model takes %d features per frame but the model's settings say %d", m.Source, info.NumFeatures, m.NMels)
+	}
+	fe, err := features.New(fc)
+	if err != nil {
+		eng.Close()
+		return nil, fmt.Errorf("%s: %w", m.Source, err)
+	}
+	rec, err := recognizer.New(eng, vocab, fe, m.SubsamplingFactor, cfg)
+	if err != nil {
+		eng.Close()
+		return nil, fmt.Errorf("%s: %w", m.Source, err)
+	}
+	ld := &Loaded{Model: m, Engine: eng, Recognizer: rec}
+	if err := ld.setDecoding(cfg, vocab); err != nil {
+		eng.Close()
+		return nil, err
+	}
+	return ld, nil
+}
+
+// countLines counts the non-blank lines of tokens.txt.
+func countLines(b []byte) int {
+	n := 0
+	for _, l := range bytes.Split(b, []byte("\n")) {
+		if len(bytes.TrimSpace(l)) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Decoding defaults used when neither the caller nor the model's model.json sets them.
+const (
+	DefaultLMWeight  = 0.5
+	DefaultWordBonus = 1.0
+	// DefaultUnknownPenalty is charged (unweighted, natural log) once when a partial word
+	// stops being the beginning of any word the language model knows.
+	DefaultUnknownPenalty = -2.0
+	// DefaultLMFile is the language model looked for in a model directory when model.json
+	// names none (its "lm" field names another file in the directory).
+	DefaultLMFile = "lm.bin"
+)
+
+// setDecoding sets up the language model and hotwords of the beam search.
+func (l *Loaded) setDecoding(cfg asr.Config, vocab *ctc.Vocabulary) error {
+	beam := ctc.BeamConfig{Beam: cfg.BeamWidth(), TokenTopK: cfg.TokenTopK}
+	var err error
+	switch {
+	case cfg.NoLM:
+	case cfg.LM != "":
+		l.LM, err = lm.Load(cfg.LM)
+		l.LMName = cfg.LM
+	default:
+		l.LM, l.LMName, err = modelLM(l.Model)
+	}
+	if err != nil {
+		return err
+	}
+	greedy := cfg.BeamWidth() == 1
+	if l.LM != nil {
+		beam.Scorer = lm.NewScorer(l.LM)
+		beam.LMWeight, beam.WordBonus = DefaultLMWeight, DefaultWordBonus
+		if d := l.Model.Decoding; d != nil {
+			if d.LMWeight > 0 {
+				beam.LMWeight = d.LMWeight
+			}
+			beam.WordBonus = d.WordBonus
+		}
+		if cfg.LMWeight != nil {
+			beam.LMWeight = *cfg.LMWeight
+		}
+		if cfg.WordBonus != nil {
+			beam.WordBonus = *cfg.WordBonus
+		}
+		beam.UnknownPenalty = DefaultUnknownPenalty
+		if greedy && (cfg.LM != "" || cfg.LMWeight != nil || cfg.WordBonus != nil) {
+			l.Warnings = append(l.Warnings, "greedy decoding (beam 1) does not use the language model")
+		}
+	}
+	if cfg.Hotwords != "" {
+		hw, warns, err := vocab.LoadHotwords(cfg.Hotwords)
+		l.Warnings = append(l.Warnings, warns...)
+		if err != nil {
+			return err
+		}
+		beam.Hotwords = hw
+		if greedy {
+			l.Warnings = append(l.Warnings, "greedy decoding (beam 1) does not use hotwords")
+		}
+	}
+	l.Beam = beam
+	l.Recognizer.SetBeam(beam)
+	return nil
+}
+
+// modelLM loads the language model that comes with a model, if any: the file model.json
+// names in "lm", else lm.bin if present. It needs the model's files: a directory on disk,
+// or a model that exposes them with an FS() fs.FS method.
+func modelLM(m *models.Model) (*lm.Model, string, error) {
+	var fsys fs.FS
+	if f, ok := any(m).(interface{ FS() fs.FS }); ok {
+		fsys = f.FS()
+	} else if !strings.HasPrefix(m.Source, "embedded:") {
+		fsys = os.DirFS(m.Source)
+	}
+	if fsys == nil {
+		return nil, "", nil
+	}
+	name, named := DefaultLMFile, false
+	if b, err := fs.ReadFile(fsys, "model.json"); err == nil {
+		var spec struct {
+			LM string `json:"lm"`
+		}
+		if json.Unmarshal(b, &spec) == nil && spec.LM != "" {
+			name, named = spec.LM, true
+		}
+	}
+	label := strings.TrimSuffix(m.Source, "/") + "/" + name
+	if !fs.ValidPath(name) {
+		return nil, "", fmt.Errorf("%s/model.json: lm %q is not a file inside the model directory", strings.TrimSuffix(m.Source, "/"), name)
+	}
+	model, err := lm.LoadFS(fsys, name, m.Source)
+	switch {
+	case err == nil:
+		return model, label, nil
+	case errors.Is(err, fs.ErrNotExist) && !named:
+		return nil, "", nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, "", fmt.Errorf("%s: language model named in model.json is missing", label)
+	}
+	return nil, "", err
+}
