@@ -64,4 +64,3 @@ func runDevices(ctx context.Context, env *Env, args []string) int {
 	fmt.Fprintf(env.Stdout, "\n* default input. Use `%s listen --device INDEX|NAME`.\n", programName)
 	return ExitOK
 }
-

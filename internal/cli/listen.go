@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/mattn/go-isatty"
 
 	"hark/app/live"
+	"hark/asr"
 	"hark/asr/stream"
+	"hark/asr/text"
 	"hark/audio/portaudio"
 )
 
@@ -34,6 +37,7 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	vadKind := fs.String("vad", live.VADSilero, "voice activity detector: silero or energy")
 	silence := fs.Duration("silence", 800*time.Millisecond, "trailing silence that ends an utterance")
 	maxUtt := fs.Duration("max-utterance", 30*time.Second, "longest utterance before a forced cut")
+	post := addPostFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -63,6 +67,11 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
 		return ExitFailed
 	}
+	var cfg asr.Config
+	formatter, err := post.formatter(&cfg)
+	if err != nil {
+		return fail(err)
+	}
 	eng, err := live.Load(live.Options{Model: *model, Beam: *beam, Threads: *threads, VAD: *vadKind,
 		Stream: stream.Config{TrailingSilence: *silence, MaxUtterance: *maxUtt}})
 	if err != nil {
@@ -84,7 +93,7 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	defer stop()
 
 	out := &listenOutput{w: env.Stdout, jsonl: *format == "jsonl", partials: *partials,
-		tty: isTerminal(env.Stdout)}
+		tty: isTerminal(env.Stdout), format: formatter}
 	if env.StderrIsTTY {
 		fmt.Fprintf(env.Stderr, "Listening to %s with %s (VAD: %s). Ctrl-C to stop.\n", src.Describe(), eng.ModelName(), eng.VADName())
 	}
@@ -117,6 +126,7 @@ type listenOutput struct {
 	tty      bool // rewrite the current line with partials
 	shown    bool // a partial is on the current line
 	failed   bool
+	format   *text.Formatter // nil: print the recognizer's raw words
 }
 
 type listenLine struct {
@@ -128,6 +138,15 @@ type listenLine struct {
 }
 
 func (o *listenOutput) event(e stream.Event) {
+	if o.format != nil {
+		switch e.Kind {
+		case stream.Partial:
+			// Formatted like a final, less the full stop an unfinished sentence has not earned.
+			e.Text = strings.TrimSuffix(o.format.Format(e.Text), ".")
+		case stream.Final:
+			e.Text = o.format.Result(asr.Result{Text: e.Text, Words: e.Words}).Text
+		}
+	}
 	switch e.Kind {
 	case stream.Partial:
 		switch {

@@ -1,0 +1,320 @@
+package dictation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"hark/asr/stream"
+	"hark/audio"
+)
+
+// Opener opens the capture source when dictation starts. The source may implement
+// io.Closer; Stop closes it to end a blocking Read.
+type Opener func() (audio.Source, error)
+
+// NewStreamer makes the streaming recognizer for one capture session.
+type NewStreamer func() (*stream.Streamer, error)
+
+// Config holds the controller's settings. The zero value stops after each utterance.
+type Config struct {
+	// Continuous keeps listening after each utterance; otherwise dictation returns to Idle
+	// once an utterance has been finalised.
+	Continuous bool
+	// Deliver, when set, receives each final text (to type it or copy it into another
+	// application). Its error is reported as a Failed update; dictation goes on.
+	Deliver func(text string) error
+	// Format, when set, turns the recognizer's raw words into written text (casing,
+	// punctuation, spoken commands); final is false for partial results.
+	Format func(raw string, final bool) string
+}
+
+// Controller runs the dictation state machine. Its methods may be called from any goroutine;
+// the listener is called from the controller's goroutines, one update at a time, in order.
+type Controller struct {
+	open     Opener
+	streamer NewStreamer
+	cfg      Config
+	listen   func(Update)
+
+	mu         sync.Mutex
+	state      State
+	partial    string
+	utterances []Utterance
+	lastErr    error
+	session    *session
+
+	emitMu sync.Mutex // serialises listener calls
+}
+
+type session struct {
+	cancel   context.CancelFunc
+	src      audio.Source
+	st       *stream.Streamer
+	done     chan struct{}
+	start    time.Time
+	stopping bool // Stop was called (guarded by Controller.mu)
+}
+
+// New returns an idle Controller. listen receives every update (nil: none).
+func New(open Opener, streamer NewStreamer, cfg Config, listen func(Update)) *Controller {
+	if listen == nil {
+		listen = func(Update) {}
+	}
+	return &Controller{open: open, streamer: streamer, cfg: cfg, listen: listen}
+}
+
+// State returns the current state.
+func (c *Controller) State() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}
+
+// Partial returns the current partial text.
+func (c *Controller) Partial() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.partial
+}
+
+// Utterances returns the final utterances so far, oldest first.
+func (c *Controller) Utterances() []Utterance {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Utterance(nil), c.utterances...)
+}
+
+// Err returns the last error reported, if any.
+func (c *Controller) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lastErr
+}
+
+// SetContinuous changes whether dictation keeps listening after an utterance.
+func (c *Controller) SetContinuous(on bool) {
+	c.mu.Lock()
+	c.cfg.Continuous = on
+	c.mu.Unlock()
+}
+
+// ClearTranscript forgets the utterances.
+func (c *Controller) ClearTranscript() {
+	c.mu.Lock()
+	c.utterances = nil
+	c.mu.Unlock()
+}
+
+// Toggle starts dictation when idle and stops it otherwise.
+func (c *Controller) Toggle() error {
+	if c.State() == Idle {
+		return c.Start()
+	}
+	c.Stop()
+	return nil
+}
+
+// Start opens the source and starts listening. It fails (staying Idle) when the source or
+// the recognizer cannot be opened; starting while already started does nothing.
+func (c *Controller) Start() error {
+	c.mu.Lock()
+	if c.session != nil {
+		c.mu.Unlock()
+		return nil
+	}
+	// Reserve the session slot while opening, so a second Start does nothing.
+	s := &session{done: make(chan struct{}), start: time.Now()}
+	c.session = s
+	c.mu.Unlock()
+
+	fail := func(err error) error {
+		c.mu.Lock()
+		c.session = nil
+		c.mu.Unlock()
+		close(s.done)
+		c.fail(err)
+		return err
+	}
+	st, err := c.streamer()
+	if err != nil {
+		return fail(fmt.Errorf("cannot start the recognizer: %w", err))
+	}
+	src, err := c.open()
+	if err != nil {
+		return fail(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel, s.src, s.st = cancel, src, st
+	c.setState(Listening, s)
+	go c.run(ctx, s)
+	return nil
+}
+
+// Stop ends capture. An utterance in progress is finalised first (the state passes through
+// Finalising); Stop returns without waiting: Wait does that.
+func (c *Controller) Stop() {
+	c.mu.Lock()
+	s := c.session
+	speaking := c.state == Speech
+	if s != nil {
+		s.stopping = true
+	}
+	c.mu.Unlock()
+	if s == nil || s.cancel == nil {
+		return
+	}
+	if speaking {
+		c.setState(Finalising, s)
+	}
+	s.cancel()
+	if cl, ok := s.src.(io.Closer); ok {
+		_ = cl.Close()
+	}
+}
+
+// Cancel drops the utterance in progress without decoding it; capture goes on.
+func (c *Controller) Cancel() {
+	c.mu.Lock()
+	s := c.session
+	c.mu.Unlock()
+	if s != nil && s.st != nil {
+		s.st.Discard()
+	}
+}
+
+// EndUtterance finalises the utterance in progress now instead of waiting for silence.
+func (c *Controller) EndUtterance() {
+	c.mu.Lock()
+	s := c.session
+	c.mu.Unlock()
+	if s != nil && s.st != nil {
+		s.st.EndUtterance()
+	}
+}
+
+// Wait blocks until the current session (if any) has ended.
+func (c *Controller) Wait() {
+	c.mu.Lock()
+	s := c.session
+	c.mu.Unlock()
+	if s != nil {
+		<-s.done
+	}
+}
+
+func (c *Controller) run(ctx context.Context, s *session) {
+	defer close(s.done)
+	err := s.st.Run(ctx, s.src, func(e stream.Event) { c.event(s, e) })
+	if cl, ok := s.src.(io.Closer); ok {
+		_ = cl.Close()
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		c.fail(fmt.Errorf("capture stopped: %w", err))
+	}
+	c.mu.Lock()
+	if c.session == s {
+		c.session = nil
+	}
+	c.mu.Unlock()
+	c.setPartial("")
+	c.setState(Idle, nil)
+}
+
+func (c *Controller) event(s *session, e stream.Event) {
+	switch e.Kind {
+	case stream.Level:
+		c.send(Update{Kind: LevelChanged, State: c.State(), Level: e.Level, Prob: e.Prob})
+	case stream.Start:
+		c.setState(Speech, s)
+	case stream.Partial:
+		c.setPartial(c.format(e.Text, false))
+	case stream.End:
+		c.setState(Finalising, s)
+	case stream.Final, stream.Dropped:
+		c.setPartial("")
+		if e.Kind == stream.Final && e.Err != nil {
+			c.fail(fmt.Errorf("utterance %d could not be recognised: %w", e.Utterance, e.Err))
+		} else if e.Kind == stream.Final {
+			text := c.format(e.Text, true)
+			c.mu.Lock()
+			u := Utterance{N: len(c.utterances) + 1, Text: text, Raw: e.Text, Start: e.Start, End: e.End,
+				At: time.Now(), Decode: e.Decode, Duration: e.Duration}
+			c.utterances = append(c.utterances, u)
+			deliver := c.cfg.Deliver
+			c.mu.Unlock()
+			c.send(Update{Kind: FinalAdded, State: c.State(), Utterance: u})
+			if deliver != nil {
+				if err := deliver(text); err != nil {
+					c.fail(err)
+				}
+			}
+		}
+		c.mu.Lock()
+		continuous, stopping := c.cfg.Continuous, s.stopping
+		c.mu.Unlock()
+		switch {
+		case stopping:
+		case !continuous:
+			c.Stop()
+		default:
+			c.setState(Listening, s)
+		}
+	}
+}
+
+func (c *Controller) format(raw string, final bool) string {
+	if c.cfg.Format == nil {
+		return raw
+	}
+	return c.cfg.Format(raw, final)
+}
+
+// setState moves to st if s is still the current session (nil: unconditionally).
+func (c *Controller) setState(st State, s *session) {
+	c.mu.Lock()
+	if s != nil && c.session != s {
+		c.mu.Unlock()
+		return
+	}
+	if c.state == st {
+		c.mu.Unlock()
+		return
+	}
+	// Once Stop was pressed, stay Finalising until the session ends.
+	if s != nil && s.stopping && st != Finalising {
+		c.mu.Unlock()
+		return
+	}
+	c.state = st
+	c.mu.Unlock()
+	c.send(Update{Kind: StateChanged, State: st})
+}
+
+func (c *Controller) setPartial(p string) {
+	c.mu.Lock()
+	changed := c.partial != p
+	c.partial = p
+	st := c.state
+	c.mu.Unlock()
+	if changed {
+		c.send(Update{Kind: PartialChanged, State: st, Partial: p})
+	}
+}
+
+func (c *Controller) fail(err error) {
+	c.mu.Lock()
+	c.lastErr = err
+	st := c.state
+	c.mu.Unlock()
+	c.send(Update{Kind: Failed, State: st, Err: err})
+}
+
+func (c *Controller) send(u Update) {
+	c.emitMu.Lock()
+	defer c.emitMu.Unlock()
+	c.listen(u)
+}

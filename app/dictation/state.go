@@ -1,0 +1,81 @@
+package dictation
+
+import (
+	"fmt"
+	"time"
+)
+
+// State is where dictation stands.
+type State int
+
+const (
+	// Idle: no audio is captured.
+	Idle State = iota
+	// Listening: capturing, waiting for speech.
+	Listening
+	// Speech: an utterance is open; partial results arrive.
+	Speech
+	// Finalising: the utterance ended (or Stop was pressed) and is being decoded.
+	Finalising
+)
+
+func (s State) String() string {
+	switch s {
+	case Idle:
+		return "idle"
+	case Listening:
+		return "listening"
+	case Speech:
+		return "speech"
+	case Finalising:
+		return "finalising"
+	}
+	return fmt.Sprintf("State(%d)", int(s))
+}
+
+// Utterance is one final result.
+type Utterance struct {
+	N          int       // sequence number within the session, from 1
+	Text       string    // final text, formatted
+	Raw        string    // the recognizer's words before formatting
+	Start, End float64   // seconds since capture started
+	At         time.Time // when the final result arrived
+	Decode     time.Duration
+	Duration   float64 // seconds of audio decoded
+}
+
+// RTF is the real-time factor of decoding this utterance (decode time / audio time).
+func (u Utterance) RTF() float64 {
+	if u.Duration <= 0 {
+		return 0
+	}
+	return u.Decode.Seconds() / u.Duration
+}
+
+// Kind says what an Update reports.
+type Kind int
+
+const (
+	// StateChanged: State is new.
+	StateChanged Kind = iota
+	// LevelChanged: Level and Prob describe the latest 32 ms of audio.
+	LevelChanged
+	// PartialChanged: Partial is the utterance-so-far ("" when cleared).
+	PartialChanged
+	// FinalAdded: Utterance was appended to the transcript.
+	FinalAdded
+	// Failed: Err says what went wrong (capture, decoding or delivery); dictation goes on
+	// where it can.
+	Failed
+)
+
+// Update is sent to the listener for every change. State is the state after the change.
+type Update struct {
+	Kind      Kind
+	State     State
+	Level     float64 // dBFS
+	Prob      float32
+	Partial   string
+	Utterance Utterance
+	Err       error
+}

@@ -1,0 +1,77 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"hark/app/live"
+	"hark/assets"
+	"hark/audio"
+)
+
+// ID is the application's identifier (preferences live under it).
+const ID = "dev.hark.app"
+
+// Options override the saved settings for one run (they are not saved).
+type Options struct {
+	Input  string // replay this audio file (in real time) instead of capturing
+	Record bool   // start dictating as soon as the model is loaded
+	Model  string // model directory
+	VAD    string // "silero" or "energy"
+}
+
+// Run opens the dictation window and returns when it is closed or ctx is done. It must be
+// called on the main goroutine.
+func Run(ctx context.Context, opts Options) error {
+	a := fyneapp.NewWithID(ID)
+	a.SetIcon(fyne.NewStaticResource("hark.png", assets.IconPNG()))
+	w := a.NewWindow("Hark")
+	deps := RealDeps()
+	if opts.Input != "" {
+		deps.OpenInput = func(Settings) (audio.Source, error) {
+			return live.Open(live.Input{File: opts.Input})
+		}
+	}
+	u := newUI(a, w, deps, fyne.Do)
+	u.override(opts)
+	w.Resize(fyne.NewSize(880, 560))
+	w.SetMaster()
+	u.start()
+	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
+	defer stop()
+	w.ShowAndRun()
+	u.shutdown()
+	return nil
+}
+
+// shutdown stops dictation and releases the model.
+func (u *UI) shutdown() {
+	u.ctl.Stop()
+	u.ctl.Wait()
+	u.mu.Lock()
+	eng := u.engine
+	u.engine = nil
+	u.mu.Unlock()
+	if eng != nil {
+		eng.Close()
+	}
+}
+
+// override applies per-run options on top of the saved settings.
+func (u *UI) override(o Options) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if o.Model != "" {
+		u.settings.ModelDir = o.Model
+	}
+	if o.VAD != "" {
+		u.settings.VAD = o.VAD
+	}
+	if o.Input != "" {
+		u.inputLabel = "replaying " + filepath.Base(o.Input)
+	}
+	u.autoRecord = o.Record
+}

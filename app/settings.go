@@ -1,0 +1,79 @@
+package app
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+)
+
+// Settings are the user's choices, persisted with Fyne preferences.
+type Settings struct {
+	Device     string // capture device name; "" is the system default
+	ModelDir   string // model directory; "" is the embedded model
+	Beam       int    // beam width; 0 is the default
+	VAD        string // "silero" or "energy"
+	Silence    time.Duration
+	Continuous bool // keep listening after each utterance
+	Copy       bool // copy each utterance to the clipboard
+	Type       bool // type each utterance into the focused window
+}
+
+// Preference keys.
+const (
+	prefDevice     = "device"
+	prefModelDir   = "model_dir"
+	prefBeam       = "beam"
+	prefVAD        = "vad"
+	prefSilenceMS  = "silence_ms"
+	prefContinuous = "continuous"
+	prefCopy       = "copy_to_clipboard"
+	prefType       = "type_into_window"
+)
+
+// DefaultSettings are used where nothing was saved yet.
+func DefaultSettings() Settings {
+	return Settings{VAD: "silero", Silence: 800 * time.Millisecond, Continuous: true}
+}
+
+// LoadSettings reads the settings from p.
+func LoadSettings(p fyne.Preferences) Settings {
+	d := DefaultSettings()
+	s := Settings{
+		Device:     p.String(prefDevice),
+		ModelDir:   p.String(prefModelDir),
+		Beam:       p.IntWithFallback(prefBeam, d.Beam),
+		VAD:        p.StringWithFallback(prefVAD, d.VAD),
+		Silence:    time.Duration(p.IntWithFallback(prefSilenceMS, int(d.Silence/time.Millisecond))) * time.Millisecond,
+		Continuous: p.BoolWithFallback(prefContinuous, d.Continuous),
+		Copy:       p.Bool(prefCopy),
+		Type:       p.Bool(prefType),
+	}
+	return s.valid()
+}
+
+// valid replaces out-of-range values by defaults.
+func (s Settings) valid() Settings {
+	d := DefaultSettings()
+	if s.Beam < 0 || s.Beam > 1024 {
+		s.Beam = d.Beam
+	}
+	if s.VAD != "silero" && s.VAD != "energy" {
+		s.VAD = d.VAD
+	}
+	if s.Silence < 100*time.Millisecond || s.Silence > 10*time.Second {
+		s.Silence = d.Silence
+	}
+	return s
+}
+
+// Save writes the settings to p.
+func (s Settings) Save(p fyne.Preferences) {
+	p.SetString(prefDevice, s.Device)
+	p.SetString(prefModelDir, s.ModelDir)
+	p.SetInt(prefBeam, s.Beam)
+	p.SetString(prefVAD, s.VAD)
+	p.SetInt(prefSilenceMS, int(s.Silence/time.Millisecond))
+	p.SetBool(prefContinuous, s.Continuous)
+	p.SetBool(prefCopy, s.Copy)
+	p.SetBool(prefType, s.Type)
+}

@@ -1,0 +1,158 @@
+package app
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"hark/app/dictation"
+)
+
+const defaultDevice = "Default input"
+
+var (
+	beamChoices    = []string{"1 (greedy, fastest)", "4", "8 (default)", "16", "32"}
+	beamValues     = []int{1, 4, 0, 16, 32}
+	silenceChoices = []string{"0.4 s", "0.6 s", "0.8 s (default)", "1.2 s", "2 s"}
+	silenceValues  = []time.Duration{400 * time.Millisecond, 600 * time.Millisecond, 800 * time.Millisecond, 1200 * time.Millisecond, 2 * time.Second}
+)
+
+// settingsForm holds the settings dialog's widgets.
+type settingsForm struct {
+	device     *widget.Select
+	modelDir   *widget.Entry
+	beam       *widget.Select
+	vad        *widget.Select
+	silence    *widget.Select
+	continuous *widget.Check
+	copyClip   *widget.Check
+	typeText   *widget.Check
+}
+
+func (u *UI) newSettingsForm(s Settings) (*settingsForm, []*widget.FormItem) {
+	f := &settingsForm{}
+	devices := []string{defaultDevice}
+	names, err := u.deps.Devices()
+	devHint := "Remembered; used the next time you press Record."
+	if err != nil {
+		devHint = "Cannot list devices: " + oneLine(err)
+	}
+	devices = append(devices, names...)
+	if s.Device != "" && !contains(devices, s.Device) {
+		devices = append(devices, s.Device) // remembered but not present now
+	}
+	f.device = widget.NewSelect(devices, nil)
+	f.device.SetSelected(defaultDevice)
+	if s.Device != "" {
+		f.device.SetSelected(s.Device)
+	}
+	f.modelDir = widget.NewEntry()
+	f.modelDir.SetPlaceHolder("embedded default model")
+	f.modelDir.SetText(s.ModelDir)
+	browse := widget.NewButton("Browse…", func() {
+		dialog.ShowFolderOpen(func(l fyne.ListableURI, err error) {
+			if err == nil && l != nil {
+				f.modelDir.SetText(l.Path())
+			}
+		}, u.win)
+	})
+	f.beam = widget.NewSelect(beamChoices, nil)
+	f.beam.SetSelectedIndex(indexOf(beamValues, s.Beam, 2))
+	f.vad = widget.NewSelect([]string{"silero", "energy"}, nil)
+	f.vad.SetSelected(s.VAD)
+	f.silence = widget.NewSelect(silenceChoices, nil)
+	f.silence.SetSelectedIndex(indexOf(silenceValues, s.Silence, 2))
+	f.continuous = widget.NewCheck("Keep listening after each utterance", nil)
+	f.continuous.SetChecked(s.Continuous)
+	f.copyClip = widget.NewCheck("Copy each utterance to the clipboard", nil)
+	f.copyClip.SetChecked(s.Copy)
+	f.typeText = widget.NewCheck("Type each utterance into the focused window", nil)
+	f.typeText.SetChecked(s.Type)
+	items := []*widget.FormItem{
+		{Text: "Input device", Widget: f.device, HintText: devHint},
+		{Text: "Model", Widget: container.NewBorder(nil, nil, nil, browse, f.modelDir), HintText: "A model directory (model.onnx, tokens.txt, model.json)."},
+		{Text: "Beam width", Widget: f.beam},
+		{Text: "Voice detector", Widget: f.vad},
+		{Text: "End after silence", Widget: f.silence},
+		{Text: "Dictation", Widget: container.NewVBox(f.continuous, f.copyClip, f.typeText),
+			HintText: "Typing uses xdotool (X11) or wtype (Wayland)."},
+	}
+	return f, items
+}
+
+func (f *settingsForm) settings() Settings {
+	s := Settings{
+		ModelDir:   f.modelDir.Text,
+		Beam:       beamValues[max(0, f.beam.SelectedIndex())],
+		VAD:        f.vad.Selected,
+		Silence:    silenceValues[max(0, f.silence.SelectedIndex())],
+		Continuous: f.continuous.Checked,
+		Copy:       f.copyClip.Checked,
+		Type:       f.typeText.Checked,
+	}
+	if d := f.device.Selected; d != defaultDevice {
+		s.Device = d
+	}
+	return s.valid()
+}
+
+func (u *UI) showSettings() {
+	u.mu.Lock()
+	cur := u.settings
+	u.mu.Unlock()
+	f, items := u.newSettingsForm(cur)
+	d := dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
+		if ok {
+			u.applySettings(f.settings())
+		}
+	}, u.win)
+	d.Resize(fyne.NewSize(560, 0))
+	d.Show()
+}
+
+// applySettings saves s and reloads the model if a setting it depends on changed.
+func (u *UI) applySettings(s Settings) {
+	u.mu.Lock()
+	old := u.settings
+	u.settings = s
+	u.typer = nil // look for the typing tool again
+	u.mu.Unlock()
+	s.Save(u.app.Preferences())
+	u.ctl.SetContinuous(s.Continuous)
+	if s.ModelDir != old.ModelDir || s.Beam != old.Beam || s.VAD != old.VAD || s.Silence != old.Silence {
+		if u.ctl.State() != dictation.Idle {
+			u.ctl.Stop()
+			u.ctl.Wait()
+		}
+		u.reload()
+		return
+	}
+	u.setStatus(u.readyText())
+	if s.Type {
+		if _, err := dictation.FindTyper(); err != nil {
+			u.showError(fmt.Errorf("typing into other windows will not work: %w", err))
+		}
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func indexOf[T comparable](xs []T, x T, def int) int {
+	for i, v := range xs {
+		if v == x {
+			return i
+		}
+	}
+	return def
+}

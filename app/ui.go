@@ -1,0 +1,420 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hark/app/dictation"
+	"hark/asr/stream"
+	"hark/asr/text"
+	"hark/audio"
+)
+
+// recordShortcut toggles recording (Ctrl+R, Cmd+R on macOS).
+var recordShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
+
+// UI is the dictation window's state and widgets.
+type UI struct {
+	app  fyne.App
+	win  fyne.Window
+	deps Deps
+
+	mu       sync.Mutex // guards settings, engine, loading
+	settings Settings
+	engine   Engine
+	loading  bool
+	typer    *typerState
+	// autoRecord starts dictation once the model has loaded (the --record option).
+	autoRecord bool
+	inputLabel string // describes a replayed input instead of the device
+
+	ctl *dictation.Controller
+
+	record     *widget.Button
+	level      *levelMeter
+	stateLabel *widget.Label
+	partial    *widget.RichText
+	transcript *widget.Entry
+	history    *widget.List
+	status     *widget.Label
+	utts       []dictation.Utterance // shown in history (UI goroutine only)
+	lastLevel  time.Time             // level meter throttle (UI goroutine only)
+
+	// saveTo, when set, replaces the file dialog (tests).
+	saveTo func() (string, error)
+	// do runs a function on the UI goroutine: fyne.Do, or a test's event loop.
+	do func(func())
+}
+
+type typerState struct {
+	t   *dictation.Typer
+	err error
+}
+
+// newUI builds the window's content and binds it to a dictation controller. do runs
+// functions on the UI goroutine (fyne.Do); every widget change goes through it.
+func newUI(a fyne.App, w fyne.Window, deps Deps, do func(func())) *UI {
+	u := &UI{app: a, win: w, deps: deps, settings: LoadSettings(a.Preferences()), do: do}
+	u.ctl = dictation.New(u.openInput, u.newStreamer,
+		dictation.Config{Continuous: u.settings.Continuous, Deliver: u.deliver, Format: formatText},
+		func(up dictation.Update) { u.do(func() { u.apply(up) }) })
+	u.build()
+	return u
+}
+
+func (u *UI) build() {
+	u.record = widget.NewButtonWithIcon("Record", theme.MediaRecordIcon(), u.toggle)
+	u.record.Importance = widget.HighImportance
+	u.level = newLevelMeter()
+	u.stateLabel = widget.NewLabel("Idle")
+	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), u.showSettings)
+	top := container.NewBorder(nil, nil, u.record,
+		container.NewHBox(u.stateLabel, settings),
+		container.NewPadded(u.level))
+
+	u.partial = widget.NewRichText()
+	u.partial.Wrapping = fyne.TextWrapWord
+	u.setPartial("")
+
+	u.transcript = widget.NewMultiLineEntry()
+	u.transcript.Wrapping = fyne.TextWrapWord
+	u.transcript.SetPlaceHolder("Press Record (Ctrl+R) and speak: the transcript appears here, and you can edit it.")
+
+	buttons := container.NewHBox(
+		widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), u.copyAll),
+		widget.NewButtonWithIcon("Save .txt", theme.DocumentSaveIcon(), u.save),
+		widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), u.clear),
+	)
+	left := container.NewBorder(u.partial, buttons, nil, nil, u.transcript)
+
+	u.history = widget.NewList(
+		func() int { return len(u.utts) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("00:00:00  utterance")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			ut := u.utts[len(u.utts)-1-i] // newest first
+			o.(*widget.Label).SetText(fmt.Sprintf("%s  %s", ut.At.Format("15:04:05"), ut.Text))
+		})
+	u.history.OnSelected = func(i widget.ListItemID) {
+		ut := u.utts[len(u.utts)-1-i]
+		u.app.Clipboard().SetContent(ut.Text)
+		u.setStatus(fmt.Sprintf("Copied utterance %d to the clipboard.", ut.N))
+		u.history.UnselectAll()
+	}
+	historyBox := container.NewBorder(widget.NewLabelWithStyle("History (click to copy)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, u.history)
+
+	split := container.NewHSplit(left, historyBox)
+	split.Offset = 0.68
+
+	u.status = widget.NewLabel("Loading model…")
+	u.status.Truncation = fyne.TextTruncateEllipsis
+
+	u.win.SetContent(container.NewBorder(top, u.status, nil, nil, split))
+	u.win.Canvas().AddShortcut(recordShortcut, func(fyne.Shortcut) { u.toggle() })
+	u.win.SetMainMenu(fyne.NewMainMenu(
+		fyne.NewMenu("File",
+			&fyne.MenuItem{Label: "Save transcript…", Action: u.save, Shortcut: &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}},
+			&fyne.MenuItem{Label: "Settings…", Action: u.showSettings},
+		),
+		fyne.NewMenu("Dictation",
+			&fyne.MenuItem{Label: "Record / Stop", Action: u.toggle, Shortcut: recordShortcut},
+			&fyne.MenuItem{Label: "Discard utterance", Action: u.ctl.Cancel},
+			&fyne.MenuItem{Label: "Copy transcript", Action: u.copyAll},
+			&fyne.MenuItem{Label: "Clear transcript", Action: u.clear},
+		),
+	))
+}
+
+// start loads the engine in the background.
+func (u *UI) start() { u.reload() }
+
+// reload (re)loads the engine for the current settings, off the UI goroutine.
+func (u *UI) reload() {
+	u.mu.Lock()
+	if u.loading {
+		u.mu.Unlock()
+		return
+	}
+	u.loading = true
+	s := u.settings
+	old := u.engine
+	u.engine = nil
+	u.mu.Unlock()
+	u.setStatus("Loading model…")
+	go func() {
+		if old != nil {
+			old.Close()
+		}
+		eng, err := u.deps.LoadEngine(s)
+		u.mu.Lock()
+		u.loading = false
+		u.engine = eng
+		u.mu.Unlock()
+		u.do(func() {
+			if err != nil {
+				u.showError(fmt.Errorf("cannot load the model: %w", err))
+				u.setStatus("No model loaded: " + oneLine(err))
+				return
+			}
+			u.setStatus(u.readyText())
+			u.mu.Lock()
+			auto := u.autoRecord
+			u.autoRecord = false
+			u.mu.Unlock()
+			if auto {
+				u.toggle()
+			}
+		})
+	}()
+}
+
+func (u *UI) readyText() string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.engine == nil {
+		return "No model loaded"
+	}
+	dev := u.settings.Device
+	switch {
+	case u.inputLabel != "":
+		dev = u.inputLabel
+	case dev == "":
+		dev = "default input"
+	}
+	return fmt.Sprintf("Model %s · VAD %s · %s", u.engine.ModelName(), u.engine.VADName(), dev)
+}
+
+func (u *UI) newStreamer() (*stream.Streamer, error) {
+	u.mu.Lock()
+	eng, loading := u.engine, u.loading
+	u.mu.Unlock()
+	if eng == nil {
+		if loading {
+			return nil, errors.New("the model is still loading; try again in a moment")
+		}
+		return nil, errors.New("no model is loaded (choose one in Settings)")
+	}
+	return eng.NewStreamer()
+}
+
+func (u *UI) openInput() (audio.Source, error) {
+	u.mu.Lock()
+	s := u.settings
+	u.mu.Unlock()
+	return u.deps.OpenInput(s)
+}
+
+// toggle starts or stops dictation (button, Ctrl+R, menu).
+func (u *UI) toggle() {
+	if u.ctl.State() != dictation.Idle {
+		u.ctl.Stop()
+		return
+	}
+	u.record.Disable() // until the state changes, so a double click does not start twice
+	go func() {
+		// A failure is reported (dialog and status) through the controller's updates.
+		_ = u.ctl.Start()
+		u.do(u.record.Enable)
+	}()
+}
+
+// deliver sends a final utterance to other applications as the settings ask. It runs on
+// the controller's goroutine.
+func (u *UI) deliver(text string) error {
+	u.mu.Lock()
+	s := u.settings
+	u.mu.Unlock()
+	if s.Copy {
+		u.do(func() { u.app.Clipboard().SetContent(text) })
+	}
+	if !s.Type {
+		return nil
+	}
+	u.mu.Lock()
+	if u.typer == nil {
+		t, err := dictation.FindTyper()
+		u.typer = &typerState{t, err}
+	}
+	ts := u.typer
+	u.mu.Unlock()
+	if ts.err != nil {
+		return ts.err
+	}
+	return ts.t.Type(text)
+}
+
+// apply shows one update from the controller (UI goroutine).
+func (u *UI) apply(up dictation.Update) {
+	switch up.Kind {
+	case dictation.StateChanged:
+		u.showState(up.State)
+	case dictation.LevelChanged:
+		// 31 updates a second arrive; 15 a second are plenty for the eye.
+		if now := time.Now(); now.Sub(u.lastLevel) >= 60*time.Millisecond {
+			u.lastLevel = now
+			u.level.SetLevel(levelFraction(up.Level), up.Prob >= 0.5)
+		}
+	case dictation.PartialChanged:
+		u.setPartial(up.Partial)
+	case dictation.FinalAdded:
+		ut := up.Utterance
+		u.appendTranscript(ut.Text)
+		u.utts = append(u.utts, ut)
+		u.history.Refresh()
+		u.setStatus(fmt.Sprintf("%s · latency %s · RTF %.3f", u.readyText(), millis(ut.Decode), ut.RTF()))
+	case dictation.Failed:
+		u.setStatus("Error: " + oneLine(up.Err))
+		u.showError(up.Err)
+	}
+}
+
+func (u *UI) showState(s dictation.State) {
+	switch s {
+	case dictation.Idle:
+		u.record.SetText("Record")
+		u.record.SetIcon(theme.MediaRecordIcon())
+		u.record.Importance = widget.HighImportance
+		u.stateLabel.SetText("Idle")
+		u.level.SetLevel(0, false)
+		u.setPartial("")
+	default:
+		u.record.SetText("Stop")
+		u.record.SetIcon(theme.MediaStopIcon())
+		u.record.Importance = widget.DangerImportance
+		u.stateLabel.SetText(map[dictation.State]string{
+			dictation.Listening:  "Listening…",
+			dictation.Speech:     "Hearing speech…",
+			dictation.Finalising: "Finishing…",
+		}[s])
+	}
+	u.record.Refresh()
+}
+
+// millis shows a duration in milliseconds, with a decimal below 10 ms.
+func millis(d time.Duration) string {
+	ms := float64(d) / float64(time.Millisecond)
+	if ms < 10 {
+		return fmt.Sprintf("%.1f ms", ms)
+	}
+	return fmt.Sprintf("%.0f ms", ms)
+}
+
+// levelFraction maps an RMS level in dBFS to the meter: -60 dB empty, 0 dB full.
+func levelFraction(db float64) float64 {
+	return min(1, max(0, (db+60)/60))
+}
+
+func (u *UI) appendTranscript(text string) {
+	cur := u.transcript.Text
+	switch {
+	case cur == "":
+	case strings.HasSuffix(cur, "\n") || strings.HasSuffix(cur, " "):
+	default:
+		cur += "\n"
+	}
+	u.transcript.SetText(cur + text)
+	// Keep the cursor at the end, where the next words go.
+	lines := strings.Split(u.transcript.Text, "\n")
+	u.transcript.CursorRow = len(lines) - 1
+	u.transcript.CursorColumn = len([]rune(lines[len(lines)-1]))
+	u.transcript.Refresh()
+}
+
+func (u *UI) copyAll() {
+	u.app.Clipboard().SetContent(u.transcript.Text)
+	u.setStatus("Copied the transcript to the clipboard.")
+}
+
+func (u *UI) clear() {
+	u.transcript.SetText("")
+	u.setPartial("")
+	u.utts = nil
+	u.ctl.ClearTranscript()
+	u.history.Refresh()
+}
+
+func (u *UI) save() {
+	text := u.transcript.Text
+	if !strings.HasSuffix(text, "\n") && text != "" {
+		text += "\n"
+	}
+	if u.saveTo != nil {
+		path, err := u.saveTo()
+		if err == nil {
+			err = os.WriteFile(path, []byte(text), 0o644)
+		}
+		u.saved(path, err)
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			if err != nil {
+				u.showError(err)
+			}
+			return
+		}
+		_, werr := w.Write([]byte(text))
+		cerr := w.Close()
+		u.saved(w.URI().Path(), errors.Join(werr, cerr))
+	}, u.win)
+	d.SetFileName("transcript-" + time.Now().Format("2006-01-02-1504") + ".txt")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".txt"}))
+	d.Show()
+}
+
+func (u *UI) saved(path string, err error) {
+	if err != nil {
+		u.showError(fmt.Errorf("could not save the transcript: %w", err))
+		return
+	}
+	u.setStatus("Saved the transcript to " + path)
+}
+
+func (u *UI) setStatus(s string) { u.status.SetText(s) }
+
+// setPartial shows the utterance-so-far in grey italics, apart from the final transcript.
+func (u *UI) setPartial(text string) {
+	u.partial.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: text,
+		Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, TextStyle: fyne.TextStyle{Italic: true}}}}
+	u.partial.Refresh()
+}
+
+// partialText is the partial being shown.
+func (u *UI) partialText() string { return u.partial.String() }
+
+func (u *UI) showError(err error) {
+	if err == nil {
+		return
+	}
+	dialog.ShowError(err, u.win)
+}
+
+// formatText writes the recognizer's words as text: casing, punctuation and spoken
+// commands ("comma", "new line"); a partial gets no final full stop yet.
+func formatText(raw string, final bool) string {
+	var f text.Formatter
+	if final {
+		return f.Format(raw)
+	}
+	return strings.TrimSuffix(f.Format(raw), ".")
+}
+
+// oneLine keeps an error message to one line for the status bar.
+func oneLine(err error) string {
+	return strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
+}

@@ -1,0 +1,430 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"hark/asr/vad"
+	"hark/asr/vad/vadtest"
+	"hark/audio"
+)
+
+func quiet(s float64) []float32 { return vadtest.White(s, 1e-4, uint64(s*1000)) }
+
+// word is a "spoken word" the fake decoder recognizes: 0.3 s of a tone at freq Hz.
+func word(freq float64) []float32 { return vadtest.Tone(0.3, freq, 0.3) }
+
+// phrase is words separated by short (0.15 s) pauses.
+func phrase(freqs ...float64) []float32 {
+	var parts [][]float32
+	for i, f := range freqs {
+		if i > 0 {
+			parts = append(parts, quiet(0.15))
+		}
+		parts = append(parts, word(f))
+	}
+	return vadtest.Concat(parts...)
+}
+
+// collect runs a Streamer over x and returns every event except Level.
+func collect(t *testing.T, s *Streamer, src audio.Source) ([]Event, error) {
+	t.Helper()
+	var evs []Event
+	err := s.Run(context.Background(), src, func(e Event) {
+		if e.Kind != Level {
+			evs = append(evs, e)
+		}
+	})
+	return evs, err
+}
+
+func newStreamer(dec Decoder, cfg Config) *Streamer {
+	return New(dec, vad.NewEnergy(vad.EnergyConfig{}), cfg)
+}
+
+func kinds(evs []Event) string {
+	var s []string
+	for _, e := range evs {
+		s = append(s, e.Kind.String())
+	}
+	return strings.Join(s, " ")
+}
+
+func finals(evs []Event) []string {
+	var out []string
+	for _, e := range evs {
+		if e.Kind == Final {
+			out = append(out, e.Text)
+		}
+	}
+	return out
+}
+
+func TestNoiseEmitsNothing(t *testing.T) {
+	cases := map[string][]float32{
+		"silence":              vadtest.Silence(6),
+		"quiet room":           quiet(6),
+		"white noise":          vadtest.White(6, 0.05, 1),
+		"white noise onset":    vadtest.Concat(quiet(1), vadtest.White(5, 0.1, 2)),
+		"pink noise":           vadtest.Pink(6, 0.05, 3),
+		"pink noise onset":     vadtest.Concat(quiet(1), vadtest.Pink(5, 0.1, 4)),
+		"keyboard typing":      vadtest.Typing(8, 0.5, 5),
+		"typing over a fan":    vadtest.Mix(vadtest.Typing(8, 0.3, 6), vadtest.Pink(8, 0.01, 7)),
+		"50 Hz hum":            vadtest.Hum(6, 50, 0.1),
+		"60 Hz hum":            vadtest.Hum(6, 60, 0.1),
+		"breathing":            vadtest.Concat(quiet(0.5), vadtest.Breathing(8, 0.03, 8)),
+		"breathing near a fan": vadtest.Mix(vadtest.Breathing(8, 0.03, 9), vadtest.Pink(8, 0.005, 10)),
+	}
+	for name, x := range cases {
+		dec := &toneDecoder{}
+		evs, err := collect(t, newStreamer(dec, Config{}), audio.NewSliceSource(x, SampleRate))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(evs) > 0 || dec.Calls() > 0 {
+			t.Errorf("%s: want no events and no decoding, got %q (%d decodes)", name, kinds(evs), dec.Calls())
+		}
+	}
+}
+
+func TestSpeechGivesPartialsThenOneFinal(t *testing.T) {
+	sp := phrase(700, 1300, 2100, 900, 1700) // 2.1 s of "speech"
+	x := vadtest.Concat(quiet(1), sp, quiet(1.5))
+	dec := &toneDecoder{}
+	evs, err := collect(t, newStreamer(dec, Config{}), audio.NewSliceSource(x, SampleRate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The growing utterance is re-decoded at least every 0.5 s of audio.
+	lens := dec.Lens()
+	for i := 1; i < len(lens)-1; i++ {
+		if d := lens[i] - lens[i-1]; d > SampleRate/2 {
+			t.Errorf("decodes %d and %d are %.3f s of audio apart, want ≤ 0.5 s", i-1, i, float64(d)/SampleRate)
+		}
+	}
+	if evs[0].Kind != Start || evs[len(evs)-2].Kind != End || evs[len(evs)-1].Kind != Final {
+		t.Fatalf("events %q: want start, partials, end, final", kinds(evs))
+	}
+	var partials []Event
+	for _, e := range evs[1 : len(evs)-2] {
+		if e.Kind != Partial {
+			t.Fatalf("events %q: only partials between start and end", kinds(evs))
+		}
+		partials = append(partials, e)
+	}
+	// A partial is decoded every 0.5 s of audio and sent when its text changed: here each
+	// new word changes it.
+	if len(partials) < 3 {
+		t.Errorf("%d partials, want at least 3: %q", len(partials), kinds(evs))
+	}
+	for i := 1; i < len(partials); i++ {
+		if !strings.HasPrefix(partials[i].Text, partials[i-1].Text) {
+			t.Errorf("partial %q does not extend %q", partials[i].Text, partials[i-1].Text)
+		}
+	}
+	if first := partials[0].End - 1.0; first > 0.3+1e-9 {
+		t.Errorf("first partial after %.2f s of speech, want ≤ 0.3 s", first)
+	}
+	f := evs[len(evs)-1]
+	if want := toneWords(sp).Text; f.Text != want {
+		t.Errorf("final %q, want %q", f.Text, want)
+	}
+	if f.Text != "t7 t13 t21 t9 t17" {
+		t.Errorf("final %q", f.Text)
+	}
+	// Times: speech from 1.0 s to 3.1 s, to within a VAD frame.
+	if math.Abs(f.Start-1.0) > 0.07 || math.Abs(f.End-(1.0+float64(len(sp))/SampleRate)) > 0.07 {
+		t.Errorf("final spans %.3f–%.3f s, want about 1.0–%.3f", f.Start, f.End, 1.0+float64(len(sp))/SampleRate)
+	}
+	if len(f.Words) != 5 || math.Abs(f.Words[0].Start-1.0) > 0.03 {
+		t.Errorf("words %+v: want 5, the first at 1.0 s", f.Words)
+	}
+}
+
+func TestPreRollAndEndPadding(t *testing.T) {
+	// A soft onset: the first 0.2 s of the word is too quiet for the VAD, but it must be in
+	// the utterance's audio all the same.
+	soft := vadtest.Tone(0.2, 1000, 0.003)
+	sp := vadtest.Concat(soft, phrase(1000, 1500))
+	x := vadtest.Concat(quiet(1), sp, quiet(2))
+	evs, err := collect(t, newStreamer(&toneDecoder{}, Config{}), audio.NewSliceSource(x, SampleRate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var end *Event
+	for i := range evs {
+		if evs[i].Kind == End {
+			end = &evs[i]
+		}
+	}
+	if end == nil {
+		t.Fatalf("no end event: %q", kinds(evs))
+	}
+	if pre := end.Start - end.AudioStart; pre < 0.5-1e-9 {
+		t.Errorf("pre-roll %.3f s, want ≥ 0.5 s", pre)
+	}
+	if end.AudioStart > 1.0-0.3 {
+		t.Errorf("utterance audio starts at %.3f s, after the soft onset at 1.0 s", end.AudioStart)
+	}
+	audioEnd := end.AudioStart + float64(len(end.Audio))/SampleRate
+	if pad := audioEnd - end.End; pad < 0.3-1e-9 || pad > 0.3+0.04 {
+		t.Errorf("end padding %.3f s, want 0.3 s", pad)
+	}
+	// The audio is the stream's own samples.
+	off := int(math.Round(end.AudioStart * SampleRate))
+	if !slices.Equal(end.Audio, x[off:off+len(end.Audio)]) {
+		t.Error("End audio is not the input's samples at AudioStart")
+	}
+}
+
+func TestTrailingSilenceSetting(t *testing.T) {
+	x := vadtest.Concat(quiet(1), phrase(800, 1200), quiet(0.5), phrase(1600), quiet(1.5))
+	for _, tc := range []struct {
+		silence time.Duration
+		want    []string
+	}{
+		{0, []string{"t8 t12 t16"}},
+		{300 * time.Millisecond, []string{"t8 t12", "t16"}},
+	} {
+		evs, err := collect(t, newStreamer(&toneDecoder{}, Config{TrailingSilence: tc.silence}), audio.NewSliceSource(x, SampleRate))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := finals(evs); !slices.Equal(got, tc.want) {
+			t.Errorf("trailing silence %v: finals %q, want %q", tc.silence, got, tc.want)
+		}
+	}
+}
+
+func TestEndpointTiming(t *testing.T) {
+	// The final comes after TrailingSilence of silence: measure in stream time where the End
+	// event is sent (the Level event just before it).
+	x := vadtest.Concat(quiet(1), phrase(900), quiet(2))
+	var lastLevel float64
+	var endAt float64
+	s := newStreamer(&toneDecoder{}, Config{})
+	err := s.Run(context.Background(), audio.NewSliceSource(x, SampleRate), func(e Event) {
+		switch e.Kind {
+		case Level:
+			lastLevel = e.Start + vad.FrameSeconds
+		case End:
+			endAt = lastLevel - e.End
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if endAt < 0.8-1e-9 || endAt > 0.8+vad.FrameSeconds+1e-9 {
+		t.Errorf("endpoint %.3f s after the end of speech, want 0.8 s (within a frame)", endAt)
+	}
+}
+
+func TestMaxUtteranceLosesNothing(t *testing.T) {
+	// 7 s of speech without a pause longer than 0.15 s, cut at most every 2 s.
+	var fs []float64
+	for i := 0; i < 16; i++ {
+		fs = append(fs, float64(600+100*(i%10)))
+	}
+	sp := phrase(fs...)
+	x := vadtest.Concat(quiet(1), sp, quiet(1.5))
+	var ends []Event
+	var texts []string
+	s := newStreamer(&toneDecoder{}, Config{MaxUtterance: 2 * time.Second})
+	err := s.Run(context.Background(), audio.NewSliceSource(x, SampleRate), func(e Event) {
+		switch e.Kind {
+		case End:
+			ends = append(ends, e)
+		case Final:
+			texts = append(texts, e.Text)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ends) < 4 {
+		t.Fatalf("%d utterances, want ≥ 4 for 7 s cut every 2 s", len(ends))
+	}
+	for i, e := range ends {
+		if d := float64(len(e.Audio)) / SampleRate; d > 2.0+1e-9 {
+			t.Errorf("utterance %d is %.2f s long, over MaxUtterance", i, d)
+		}
+		if i > 0 {
+			prev := ends[i-1]
+			if gap := e.AudioStart - (prev.AudioStart + float64(len(prev.Audio))/SampleRate); math.Abs(gap) > 1e-9 {
+				t.Errorf("utterances %d and %d: gap of %.4f s between their audio", i-1, i, gap)
+			}
+			if !prev.Forced {
+				t.Errorf("utterance %d was not marked forced", i-1)
+			}
+		}
+	}
+	// Cuts fall in pauses, so every word survives whole.
+	if got, want := strings.Join(texts, " "), toneWords(sp).Text; got != want {
+		t.Errorf("finals %q, want %q", got, want)
+	}
+}
+
+func TestEndOfInputFlushes(t *testing.T) {
+	x := vadtest.Concat(quiet(1), phrase(700, 1100)) // input ends mid-utterance
+	evs, err := collect(t, newStreamer(&toneDecoder{}, Config{}), audio.NewSliceSource(x, SampleRate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := finals(evs); !slices.Equal(got, []string{"t7 t11"}) {
+		t.Errorf("finals %q (%q)", got, kinds(evs))
+	}
+	for _, e := range evs {
+		if e.Kind == End && !e.Forced {
+			t.Error("end of input not marked forced")
+		}
+	}
+}
+
+// liveSource yields x frame by frame and then blocks like a microphone until cancelled or
+// closed.
+type liveSource struct {
+	x      []float32
+	pos    int
+	closed chan struct{}
+	atEnd  chan struct{}
+	buffer int // what Buffered reports
+}
+
+func newLive(x []float32) *liveSource {
+	return &liveSource{x: x, closed: make(chan struct{}), atEnd: make(chan struct{})}
+}
+
+func (l *liveSource) SampleRate() int { return SampleRate }
+func (l *liveSource) Buffered() int   { return l.buffer }
+func (l *liveSource) Read(p []float32) (int, error) {
+	if l.pos < len(l.x) {
+		n := copy(p, l.x[l.pos:])
+		l.pos += n
+		return n, nil
+	}
+	close(l.atEnd)
+	<-l.closed
+	return 0, io.EOF
+}
+
+func TestCancelFlushesUtterance(t *testing.T) {
+	src := newLive(vadtest.Concat(quiet(1), phrase(700, 1100)))
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-src.atEnd
+		cancel()
+		close(src.closed) // the caller closes a live source to unblock Read
+	}()
+	var got []string
+	err := newStreamer(&toneDecoder{}, Config{}).Run(ctx, src, func(e Event) {
+		if e.Kind == Final {
+			got = append(got, e.Text)
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Run returned %v, want context.Canceled", err)
+	}
+	if !slices.Equal(got, []string{"t7 t11"}) {
+		t.Errorf("finals %q, want the utterance in progress", got)
+	}
+}
+
+func TestDecodeErrorKeepsAudio(t *testing.T) {
+	x := vadtest.Concat(quiet(1), phrase(700), quiet(1.5))
+	evs, err := collect(t, newStreamer(&toneDecoder{err: errBroken}, Config{}), audio.NewSliceSource(x, SampleRate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kinds(evs) != "start end final" {
+		t.Fatalf("events %q", kinds(evs))
+	}
+	if len(evs[1].Audio) == 0 || !errors.Is(evs[2].Err, errBroken) {
+		t.Errorf("end audio %d samples, final error %v", len(evs[1].Audio), evs[2].Err)
+	}
+}
+
+func TestLaggingSourceSkipsPartials(t *testing.T) {
+	src := newLive(vadtest.Concat(quiet(1), phrase(700, 900, 1100, 1300), quiet(1.5)))
+	src.buffer = SampleRate // always a second behind
+	close(src.closed)
+	evs, err := collect(t, newStreamer(&toneDecoder{}, Config{}), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kinds(evs) != "start end final" {
+		t.Errorf("events %q, want no partials while behind", kinds(evs))
+	}
+}
+
+func TestEndUtteranceAndDiscard(t *testing.T) {
+	x := vadtest.Concat(quiet(1), phrase(700, 900, 1100, 1300, 1500), quiet(1.5))
+	for _, tc := range []struct {
+		name string
+		act  func(*Streamer)
+		want string
+	}{
+		{"end", (*Streamer).EndUtterance, "start end final start end final"},
+		{"discard", (*Streamer).Discard, "start dropped start end final"},
+	} {
+		s := newStreamer(&toneDecoder{}, Config{PartialInterval: -1})
+		var evs []Event
+		acted := false
+		err := s.Run(context.Background(), audio.NewSliceSource(x, SampleRate), func(e Event) {
+			if e.Kind == Level {
+				// One second into the speech, the user releases push-to-talk (or cancels).
+				if e.Start >= 2.0 && !acted {
+					tc.act(s)
+					acted = true
+				}
+				return
+			}
+			evs = append(evs, e)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kinds(evs) != tc.want {
+			t.Errorf("%s: events %q, want %q", tc.name, kinds(evs), tc.want)
+		}
+	}
+}
+
+func TestResampledInput(t *testing.T) {
+	x := vadtest.Concat(quiet(1), phrase(700, 1100), quiet(1.5))
+	src := audio.Resample(audio.NewSliceSource(x, SampleRate), 44100)
+	evs, err := collect(t, newStreamer(&toneDecoder{}, Config{}), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := finals(evs); !slices.Equal(got, []string{"t7 t11"}) {
+		t.Errorf("finals %q", got)
+	}
+}
+
+func TestSeveralUtterancesMatchBatch(t *testing.T) {
+	a, b, c := phrase(700, 1000), phrase(1500), phrase(2000, 2500, 3000)
+	x := vadtest.Concat(quiet(0.7), a, quiet(1.2), b, quiet(2), c, quiet(1))
+	evs, err := collect(t, newStreamer(&toneDecoder{}, Config{}), audio.NewSliceSource(x, SampleRate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{toneWords(a).Text, toneWords(b).Text, toneWords(c).Text}
+	if got := finals(evs); !slices.Equal(got, want) {
+		t.Errorf("finals %q, want %q", got, want)
+	}
+	n := 0
+	for _, e := range evs {
+		if e.Kind == Final {
+			n++
+			if e.Utterance != n {
+				t.Errorf("final %d numbered %d", n, e.Utterance)
+			}
+		}
+	}
+}

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"hark/asr/stream"
+)
+
+func TestListenReplayJSONL(t *testing.T) {
+	code, out, errs := run(t, nil, "listen", "--input", toneWAVs+"/hello.wav", "--fast",
+		"--model", tones, "--vad", "energy", "--format", "jsonl", "--partials")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var got []listenLine
+	for _, l := range lines {
+		var r listenLine
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		got = append(got, r)
+	}
+	last := got[len(got)-1]
+	if !last.Final || last.Text != "Hello world." || last.Start < 0.2 || last.Start > 0.4 || last.End <= last.Start {
+		t.Errorf("final %+v", last)
+	}
+	if len(got) < 3 || got[0].Final {
+		t.Errorf("want partials (final:false) before the final, got %q", lines)
+	}
+	if !strings.Contains(lines[0], `"final":false`) {
+		t.Errorf("partial line %q lacks \"final\":false", lines[0])
+	}
+}
+
+func TestListenMatchesTranscribe(t *testing.T) {
+	// The same words as the batch transcript, formatted the same way (or both raw).
+	for _, name := range []string{"hello", "hark", "its"} {
+		for _, extra := range [][]string{nil, {"--raw"}} {
+			wav := toneWAVs + "/" + name + ".wav"
+			args := append([]string{"--model", tones}, extra...)
+			_, want, _ := run(t, nil, append(append([]string{"transcribe"}, args...), wav)...)
+			code, got, errs := run(t, nil, append([]string{"listen", "--input", wav, "--fast", "--vad", "energy"}, args...)...)
+			if code != 0 {
+				t.Fatalf("%s %q: exit %d: %s", name, extra, code, errs)
+			}
+			if got != want || got == "" {
+				t.Errorf("%s %q: listen %q, transcribe %q", name, extra, got, want)
+			}
+		}
+	}
+	// Without --partials, jsonl has the finals only.
+	_, out, _ := run(t, nil, "listen", "--input", toneWAVs+"/hark.wav", "--fast", "--model", tones, "--vad", "energy", "--format", "jsonl", "--raw")
+	if want := `{"text":"hark hears all","start":0.288,"end":3.04,"final":true}` + "\n"; out != want {
+		t.Errorf("jsonl: got %q, want %q", out, want)
+	}
+}
+
+func TestListenUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"listen", "--format", "srt"},
+		{"listen", "--fast"},
+		{"listen", "--input", "x.wav", "--device", "pulse"},
+		{"listen", "--silence", "20s"},
+		{"listen", "--vad", "webrtc"},
+		{"listen", "extra"},
+	} {
+		if code, _, errs := run(t, nil, args...); code != ExitUsage || errs == "" {
+			t.Errorf("%q: exit %d, stderr %q", args, code, errs)
+		}
+	}
+	code, _, errs := run(t, nil, "listen", "--input", "no-such-file.wav", "--model", tones, "--vad", "energy")
+	if code != ExitFailed || !strings.Contains(errs, "no-such-file.wav") {
+		t.Errorf("missing input: exit %d, %q", code, errs)
+	}
+}
+
+func TestListenTerminalRewritesPartials(t *testing.T) {
+	var b bytes.Buffer
+	o := &listenOutput{w: &b, tty: true}
+	o.event(stream.Event{Kind: stream.Partial, Text: "hel"})
+	o.event(stream.Event{Kind: stream.Partial, Text: "hello"})
+	o.event(stream.Event{Kind: stream.Final, Text: "hello world"})
+	o.event(stream.Event{Kind: stream.Partial, Text: "next"})
+	o.done()
+	want := "\r\x1b[K\x1b[2;3mhel\x1b[0m\r\x1b[K\x1b[2;3mhello\x1b[0m\r\x1b[Khello world\n\r\x1b[K\x1b[2;3mnext\x1b[0m\r\x1b[K"
+	if b.String() != want {
+		t.Errorf("terminal output %q, want %q", b.String(), want)
+	}
+}
+
+func TestDevicesCommand(t *testing.T) {
+	// Works with or without sound hardware: a list, or a clear message.
+	code, out, errs := run(t, nil, "devices", "--format", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var devs []map[string]any
+	if err := json.Unmarshal([]byte(out), &devs); err != nil {
+		t.Fatalf("%q: %v", out, err)
+	}
+	if code, _, _ := run(t, nil, "devices", "--format", "xml"); code != ExitUsage {
+		t.Errorf("bad format: exit %d", code)
+	}
+}
