@@ -27,9 +27,11 @@ FORCE:
 
 build: $(BIN)
 
-# With a display, open the app; without one, transcribe the bundled sample.
+# With a display, open the app; without one, transcribe the bundled sample. The GUI toolkit
+# complains about the POSIX "C" locale, so an English UTF-8 locale is named when none is set.
 run: build
-	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && $(BIN) help 2>&1 | grep -q '^  *gui'; then \
+	@loc=$${LC_ALL:-$${LC_MESSAGES:-$$LANG}}; case "$$loc" in ""|C|C.*|POSIX) export LC_ALL= LC_MESSAGES= LANG=en_US.UTF-8;; esac; \
+	if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && $(BIN) help 2>&1 | grep -q '^  *gui'; then \
 		$(BIN); \
 	else \
 		echo "$$ $(BIN) transcribe $(SAMPLE)"; $(BIN) transcribe $(SAMPLE); \

@@ -10,6 +10,7 @@ Writes into OUTDIR (an ignored cache folder, e.g. models/eval/cache):
   speech-dev.tsv    real accented speakers held out from training (models/train/heldout.txt)
   fsdd-dev.tsv      the FSDD speaker held out from training ("jackson"), all takes
   fsdd-test.tsv     takes 0-4 of the other FSDD speakers (the dataset's own test split)
+  tts-dev.tsv       the held-out TTS voice family (festival), if the training recipe made it
 Paths are absolute so the manifests can be used from anywhere.
 """
 import argparse
@@ -85,6 +86,21 @@ def fsdd(data, out_dev, out_test):
     return nd, nt
 
 
+def tts_dev(out):
+    """The held-out TTS family (festival voices), synthesised by the training recipe."""
+    src = os.path.join(REPO, "models", "train", "cache", "dev_tts_festival", "manifest.tsv")
+    if not os.path.exists(src):
+        print("tts-dev: run the training recipe first (it synthesises the festival dev set)", file=sys.stderr)
+        return 0
+    n = 0
+    with open(src) as f, open(out, "w") as w:
+        for row in csv.DictReader(f, delimiter="\t"):
+            path = os.path.join(os.path.dirname(src), row["path"])
+            w.write(f"{os.path.abspath(path)}\t{row['text']}\n")
+            n += 1
+    return n
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -93,6 +109,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     print("asterisk.tsv", asterisk(os.path.join(a.out, "asterisk.tsv")))
     print("speech-dev.tsv", speech_dev(a.data, os.path.join(a.out, "speech-dev.tsv")))
+    print("tts-dev.tsv", tts_dev(os.path.join(a.out, "tts-dev.tsv")))
     print("fsdd-dev.tsv fsdd-test.tsv", *fsdd(a.data, os.path.join(a.out, "fsdd-dev.tsv"), os.path.join(a.out, "fsdd-test.tsv")))
 
 
