@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 
 	"hark/asr"
@@ -32,16 +33,42 @@ type Loaded struct {
 // Close releases the engine.
 func (l *Loaded) Close() error { return l.Engine.Close() }
 
-// Find resolves a --model argument: "" or "default" is the embedded model, anything else a
-// model directory.
+// Find resolves a --model argument: "" is the user's default model (`hark models default`,
+// the embedded model unless another was chosen), "default" the embedded model, a name an
+// installed model (`hark models list`), anything else a model directory.
 func Find(name string) (*models.Model, error) {
-	if name == "" || name == models.DefaultName {
+	st, err := models.DefaultStore()
+	if err != nil {
+		if name == "" || name == models.DefaultName {
+			return models.Default()
+		}
+		st = nil
+	}
+	return FindIn(st, name)
+}
+
+// FindIn is Find with the model store given (nil: no installed models).
+func FindIn(store *models.Store, name string) (*models.Model, error) {
+	if name == "" {
+		if store == nil {
+			return models.Default()
+		}
+		name = store.DefaultModel()
+	}
+	if name == models.DefaultName {
 		return models.Default()
 	}
-	if st, err := os.Stat(name); err == nil && st.IsDir() {
-		return models.LoadDir(name)
+	// A path (anything with a separator, or an existing directory) wins over a name.
+	if strings.ContainsRune(name, os.PathSeparator) || strings.HasPrefix(name, ".") || store == nil || !store.Has(name) {
+		if st, err := os.Stat(name); err == nil && st.IsDir() {
+			return models.LoadDir(name)
+		}
+		if store != nil && models.ValidName(name) == nil && !strings.ContainsRune(name, os.PathSeparator) {
+			return nil, fmt.Errorf("%s: no such model (not installed, see `hark models list`, and not a model directory)", name)
+		}
+		return nil, fmt.Errorf("%s: no such model directory", name)
 	}
-	return nil, fmt.Errorf("%s: no such model directory", name)
+	return store.Open(name)
 }
 
 // Load opens the model's engine and builds its recognizer.
@@ -51,8 +78,23 @@ func Load(m *models.Model, cfg asr.Config) (*Loaded, error) {
 		return nil, err
 	}
 	info := eng.Info()
+	if err := Supported(m.Source+"/"+m.ONNXName, info); err != nil {
+		eng.Close()
+		return nil, err
+	}
 	m.Spec.ApplyMetadata(info.Metadata)
+	if m.FeaturePreset == "" && info.Layout == onnx.TimeByFeatures {
+		// icefall/k2/wenet CTC exports take Kaldi fbank frames as [N, T, 80] ("x", "x_lens").
+		m.FeaturePreset = "kaldi"
+	}
+	if m.NMels == 0 && info.NumFeatures > 0 {
+		m.NMels = info.NumFeatures // as sherpa-onnx does: the feature input's fixed dimension
+	}
 	m.Spec.Defaults()
+	if m.Normalize != "" && m.Normalize != "per_feature" {
+		eng.Close()
+		return nil, fmt.Errorf("%s/%s: normalize_type %q is not supported (Hark does \"per_feature\" or none)", m.Source, m.ONNXName, m.Normalize)
+	}
 	blank := -1
 	if m.BlankID != nil {
 		blank = *m.BlankID
@@ -60,6 +102,12 @@ func Load(m *models.Model, cfg asr.Config) (*Loaded, error) {
 	if n := countLines(m.Tokens); info.VocabSize > 0 && n != info.VocabSize {
 		eng.Close()
 		return nil, fmt.Errorf("%s: has %d tokens but the model outputs %d values per frame", m.TokensName, n, info.VocabSize)
+	}
+	if v, err := strconv.Atoi(strings.TrimSpace(info.Metadata["vocab_size"])); err == nil && v > 0 {
+		if n := countLines(m.Tokens); n != v {
+			eng.Close()
+			return nil, fmt.Errorf("%s: has %d tokens but the model's metadata says vocab_size %d", m.TokensName, n, v)
+		}
 	}
 	vocab, err := ctc.ReadTokensWithBlank(bytes.NewReader(m.Tokens), blank)
 	if err != nil {
@@ -70,11 +118,7 @@ func Load(m *models.Model, cfg asr.Config) (*Loaded, error) {
 		eng.Close()
 		return nil, fmt.Errorf("%s: has %d tokens but the model outputs %d values per frame", m.TokensName, vocab.Size(), info.VocabSize)
 	}
-	fc := features.Config{NumMels: m.NMels, Normalize: m.Normalize == "per_feature", PadTo: m.PadTo}
-	if m.FeaturePreset == "kaldi" {
-		fc.Preset = features.Kaldi
-		fc.ScaleInt16 = true
-	}
+	fc := FeatureConfig(m.Spec)
 	if info.NumFeatures > 0 && info.NumFeatures != m.NMels {
 		eng.Close()
 		return nil, fmt.Errorf("%s: model takes %d features per frame but the model's settings say %d", m.Source, info.NumFeatures, m.NMels)
@@ -95,6 +139,18 @@ func Load(m *models.Model, cfg asr.Config) (*Loaded, error) {
 		return nil, err
 	}
 	return ld, nil
+}
+
+// FeatureConfig is the front-end a model's settings ask for: NeMo's log-mel (with
+// per-feature normalisation and pad_to when the spec says so) or Kaldi fbank on 16-bit-scaled
+// samples, as sherpa-onnx feeds icefall/k2 models.
+func FeatureConfig(s models.Spec) features.Config {
+	fc := features.Config{NumMels: s.NMels, Normalize: s.Normalize == "per_feature", PadTo: s.PadTo}
+	if s.FeaturePreset == "kaldi" {
+		fc.Preset = features.Kaldi
+		fc.ScaleInt16 = true
+	}
+	return fc
 }
 
 // countLines counts the non-blank lines of tokens.txt.
