@@ -138,20 +138,29 @@ func quietestCut(x []float32, window int) int {
 
 // segment recognizes one stretch of audio that starts at start seconds.
 func (r *Recognizer) segment(ctx context.Context, x []float32, start float64) (asr.Result, error) {
-	var res asr.Result
-	res.Duration = float64(len(x)) / SampleRate
 	t0 := time.Now()
 	feats := r.fe.Compute(x)
+	featTime := time.Since(t0)
+	res, err := r.decode(ctx, feats)
+	res.Duration = float64(len(x)) / SampleRate
+	res.Timing.Features = featTime
+	for i := range res.Words {
+		res.Words[i].Start += start
+		res.Words[i].End += start
+	}
+	return res, err
+}
+
+// decode runs the engine on finished features and searches its output; word times are in
+// seconds from the first frame.
+func (r *Recognizer) decode(ctx context.Context, feats asr.Matrix) (asr.Result, error) {
+	var res asr.Result
 	t1 := time.Now()
-	res.Timing.Features = t1.Sub(t0)
 	post, err := r.engine.Run(ctx, feats)
 	t2 := time.Now()
 	res.Timing.Model = t2.Sub(t1)
-	if err != nil {
+	if err != nil || post.Rows == 0 {
 		return res, err
-	}
-	if post.Rows == 0 {
-		return res, nil
 	}
 	if post.Cols != r.vocab.Size() {
 		return res, fmt.Errorf("model outputs %d values per frame but the vocabulary has %d tokens", post.Cols, r.vocab.Size())
@@ -173,10 +182,6 @@ func (r *Recognizer) segment(ctx context.Context, x []float32, start float64) (a
 		return res, err
 	}
 	res.Words = r.vocab.Words(hyp, post, r.frameSec)
-	for i := range res.Words {
-		res.Words[i].Start += start
-		res.Words[i].End += start
-	}
 	res.Text = r.vocab.Text(hyp.Tokens)
 	res.Raw = res.Text
 	res.Timing.Search = time.Since(t2)

@@ -3,10 +3,8 @@ package recognizer
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"hark/asr"
-	"hark/asr/ctc"
 	"hark/asr/features"
 )
 
@@ -30,38 +28,8 @@ func (r *Recognizer) RecognizeFeatures(ctx context.Context, feats asr.Matrix) (a
 	if feats.Rows == 0 {
 		return res, nil
 	}
-	t1 := time.Now()
-	post, err := r.engine.Run(ctx, r.fe.Finish(feats))
-	t2 := time.Now()
-	res.Timing.Model = t2.Sub(t1)
-	if err != nil {
-		return res, err
-	}
-	if post.Rows == 0 {
-		return res, nil
-	}
-	if post.Cols != r.vocab.Size() {
-		return res, fmt.Errorf("model outputs %d values per frame but the vocabulary has %d tokens", post.Cols, r.vocab.Size())
-	}
-	if !ctc.IsLogProbs(post) {
-		ctc.LogSoftmax(post)
-	}
-	var hyp ctc.Hypothesis
-	if r.beam.Beam == 1 {
-		hyp, err = r.vocab.Greedy(post)
-	} else {
-		var hs []ctc.Hypothesis
-		hs, err = r.vocab.BeamSearch(post, r.beam)
-		if len(hs) > 0 {
-			hyp = hs[0]
-		}
-	}
-	if err != nil {
-		return res, err
-	}
-	res.Words = r.vocab.Words(hyp, post, r.frameSec)
-	res.Text = r.vocab.Text(hyp.Tokens)
-	res.Raw = res.Text
-	res.Timing.Search = time.Since(t2)
-	return res, nil
+	dur := res.Duration
+	res, err := r.decode(ctx, r.fe.Finish(feats))
+	res.Duration = dur
+	return res, err
 }
