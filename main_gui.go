@@ -26,7 +26,7 @@ func runGUI(ctx context.Context, env *cli.Env, args []string) int {
 	var o app.Options
 	fs.StringVar(&o.Input, "input", "", "replay audio `FILE` in real time instead of the microphone (demos, tests)")
 	fs.BoolVar(&o.Record, "record", false, "start dictating as soon as the model is loaded")
-	fs.StringVar(&o.Model, "model", "", "model `DIR` for this run (default: the one in Settings)")
+	fs.StringVar(&o.Model, "model", "", "model `NAME|DIR` for this run (default: the one in Settings)")
 	fs.StringVar(&o.VAD, "vad", "", "voice activity detector for this run: silero or energy")
 	fs.Usage = func() {
 		fmt.Fprintf(env.Stderr, "Usage: hark gui [flags]\nOpens the dictation window; settings made in it are remembered.\n\nFlags:\n")

@@ -1,10 +1,15 @@
 package app
 
 import (
+	"context"
+
+	"hark/app/dictation"
+	"hark/app/history"
 	"hark/app/live"
 	"hark/asr/stream"
 	"hark/audio"
 	"hark/audio/portaudio"
+	"hark/models"
 )
 
 // Engine is a loaded recognizer the window dictates with.
@@ -23,6 +28,16 @@ type Deps struct {
 	OpenInput func(Settings) (audio.Source, error)
 	// Devices lists capture device names for the settings dialog.
 	Devices func() ([]string, error)
+	// History opens the utterance history (nil: utterances are not saved).
+	History func(Settings) (*history.Store, error)
+	// FindTyper finds the tool that types into other windows.
+	FindTyper func() (*dictation.Typer, error)
+	// FindPlayer finds the command that plays audio cues (nil: no cues).
+	FindPlayer func() (*dictation.Player, error)
+	// Models opens the store of installed models (nil: the one in the XDG data directory).
+	Models func() (*models.Store, error)
+	// CheckModel validates an unpacked model before it is installed (nil: loader.Validate).
+	CheckModel func(ctx context.Context, dir string) error
 }
 
 // RealDeps use the model loader, ONNX Runtime and PortAudio.
@@ -46,5 +61,10 @@ func RealDeps() Deps {
 			}
 			return names, nil
 		},
+		History: func(s Settings) (*history.Store, error) {
+			return history.OpenDefault(int64(s.HistoryMB) << 20)
+		},
+		FindTyper:  dictation.FindTyper,
+		FindPlayer: dictation.FindPlayer,
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"hark/app/live"
 	"hark/assets"
 	"hark/audio"
+	"hark/internal/ctl"
 )
 
 // ID is the application's identifier (preferences live under it).
@@ -37,11 +38,21 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	u := newUI(a, w, deps, fyne.Do)
 	u.override(opts)
-	w.Resize(fyne.NewSize(880, 560))
+	w.Resize(windowSize(a.Preferences()))
 	w.SetMaster()
 	u.start()
+	// `hark ctl toggle|start|stop|cancel|undo|status` (desktop shortcuts, Wayland).
+	if srv, err := ctl.Listen(ctl.SocketPath(), u.control); err != nil {
+		u.setStatus("No `hark ctl` control: " + oneLine(err))
+	} else {
+		defer srv.Close()
+	}
 	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
 	defer stop()
+	w.SetCloseIntercept(func() {
+		saveWindowSize(a.Preferences(), w.Canvas().Size())
+		w.Close()
+	})
 	w.ShowAndRun()
 	u.shutdown()
 	return nil
@@ -74,4 +85,26 @@ func (u *UI) override(o Options) {
 		u.inputLabel = "replaying " + filepath.Base(o.Input)
 	}
 	u.autoRecord = o.Record
+}
+
+// Window size preference keys.
+const (
+	prefWindowW = "window_width"
+	prefWindowH = "window_height"
+)
+
+// windowSize is the size the window had when it was last closed (880×560 the first time).
+func windowSize(p fyne.Preferences) fyne.Size {
+	w, h := p.FloatWithFallback(prefWindowW, 880), p.FloatWithFallback(prefWindowH, 560)
+	if w < 320 || h < 240 || w > 10000 || h > 10000 {
+		w, h = 880, 560
+	}
+	return fyne.NewSize(float32(w), float32(h))
+}
+
+func saveWindowSize(p fyne.Preferences, s fyne.Size) {
+	if s.Width >= 320 && s.Height >= 240 {
+		p.SetFloat(prefWindowW, float64(s.Width))
+		p.SetFloat(prefWindowH, float64(s.Height))
+	}
 }

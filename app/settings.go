@@ -16,6 +16,13 @@ type Settings struct {
 	Continuous bool // keep listening after each utterance
 	Copy       bool // copy each utterance to the clipboard
 	Type       bool // type each utterance into the focused window
+	Paste      bool // insert by clipboard + Ctrl+V instead of key presses (the clipboard is restored)
+	Commands   bool // spoken punctuation commands ("comma", "new line")
+	Capitalise bool // sentence case and "I"
+	FinalStop  bool // a full stop at the end of each utterance
+	KeepAudio  bool // save each utterance's audio in the history before decoding
+	HistoryMB  int  // history size cap; the oldest utterances go first
+	Cues       bool // short sounds when listening starts and stops and text is delivered
 }
 
 // Preference keys.
@@ -28,11 +35,19 @@ const (
 	prefContinuous = "continuous"
 	prefCopy       = "copy_to_clipboard"
 	prefType       = "type_into_window"
+	prefPaste      = "insert_by_paste"
+	prefCommands   = "spoken_commands"
+	prefCapitalise = "capitalise"
+	prefFinalStop  = "final_stop"
+	prefKeepAudio  = "keep_audio"
+	prefHistoryMB  = "history_mb"
+	prefCues       = "audio_cues"
 )
 
 // DefaultSettings are used where nothing was saved yet.
 func DefaultSettings() Settings {
-	return Settings{VAD: "silero", Silence: 800 * time.Millisecond, Continuous: true}
+	return Settings{VAD: "silero", Silence: 800 * time.Millisecond, Continuous: true,
+		Commands: true, Capitalise: true, FinalStop: true, KeepAudio: true, HistoryMB: 500, Cues: true}
 }
 
 // LoadSettings reads the settings from p.
@@ -47,6 +62,13 @@ func LoadSettings(p fyne.Preferences) Settings {
 		Continuous: p.BoolWithFallback(prefContinuous, d.Continuous),
 		Copy:       p.Bool(prefCopy),
 		Type:       p.Bool(prefType),
+		Paste:      p.Bool(prefPaste),
+		Commands:   p.BoolWithFallback(prefCommands, d.Commands),
+		Capitalise: p.BoolWithFallback(prefCapitalise, d.Capitalise),
+		FinalStop:  p.BoolWithFallback(prefFinalStop, d.FinalStop),
+		KeepAudio:  p.BoolWithFallback(prefKeepAudio, d.KeepAudio),
+		HistoryMB:  p.IntWithFallback(prefHistoryMB, d.HistoryMB),
+		Cues:       p.BoolWithFallback(prefCues, d.Cues),
 	}
 	return s.valid()
 }
@@ -63,6 +85,9 @@ func (s Settings) valid() Settings {
 	if s.Silence < 100*time.Millisecond || s.Silence > 10*time.Second {
 		s.Silence = d.Silence
 	}
+	if s.HistoryMB < 10 || s.HistoryMB > 100000 {
+		s.HistoryMB = d.HistoryMB
+	}
 	return s
 }
 
@@ -76,4 +101,11 @@ func (s Settings) Save(p fyne.Preferences) {
 	p.SetBool(prefContinuous, s.Continuous)
 	p.SetBool(prefCopy, s.Copy)
 	p.SetBool(prefType, s.Type)
+	p.SetBool(prefPaste, s.Paste)
+	p.SetBool(prefCommands, s.Commands)
+	p.SetBool(prefCapitalise, s.Capitalise)
+	p.SetBool(prefFinalStop, s.FinalStop)
+	p.SetBool(prefKeepAudio, s.KeepAudio)
+	p.SetInt(prefHistoryMB, s.HistoryMB)
+	p.SetBool(prefCues, s.Cues)
 }

@@ -19,6 +19,8 @@ var (
 	beamValues     = []int{1, 4, 0, 16, 32}
 	silenceChoices = []string{"0.4 s", "0.6 s", "0.8 s (default)", "1.2 s", "2 s"}
 	silenceValues  = []time.Duration{400 * time.Millisecond, 600 * time.Millisecond, 800 * time.Millisecond, 1200 * time.Millisecond, 2 * time.Second}
+	historyChoices = []string{"100 MB (≈ 50 min)", "500 MB (≈ 4 h, default)", "2 GB (≈ 17 h)", "10 GB"}
+	historyValues  = []int{100, 500, 2000, 10000}
 )
 
 // settingsForm holds the settings dialog's widgets.
@@ -31,6 +33,13 @@ type settingsForm struct {
 	continuous *widget.Check
 	copyClip   *widget.Check
 	typeText   *widget.Check
+	paste      *widget.Check
+	commands   *widget.Check
+	capitalise *widget.Check
+	finalStop  *widget.Check
+	keepAudio  *widget.Check
+	historyMB  *widget.Select
+	cues       *widget.Check
 }
 
 func (u *UI) newSettingsForm(s Settings) (*settingsForm, []*widget.FormItem) {
@@ -51,7 +60,7 @@ func (u *UI) newSettingsForm(s Settings) (*settingsForm, []*widget.FormItem) {
 		f.device.SetSelected(s.Device)
 	}
 	f.modelDir = widget.NewEntry()
-	f.modelDir.SetPlaceHolder("embedded default model")
+	f.modelDir.SetPlaceHolder("default model")
 	f.modelDir.SetText(s.ModelDir)
 	browse := widget.NewButton("Browse…", func() {
 		dialog.ShowFolderOpen(func(l fyne.ListableURI, err error) {
@@ -60,6 +69,7 @@ func (u *UI) newSettingsForm(s Settings) (*settingsForm, []*widget.FormItem) {
 			}
 		}, u.win)
 	})
+	manage := widget.NewButton("Manage…", u.showModels)
 	f.beam = widget.NewSelect(beamChoices, nil)
 	f.beam.SetSelectedIndex(indexOf(beamValues, s.Beam, 2))
 	f.vad = widget.NewSelect([]string{"silero", "energy"}, nil)
@@ -72,14 +82,31 @@ func (u *UI) newSettingsForm(s Settings) (*settingsForm, []*widget.FormItem) {
 	f.copyClip.SetChecked(s.Copy)
 	f.typeText = widget.NewCheck("Type each utterance into the focused window", nil)
 	f.typeText.SetChecked(s.Type)
+	check := func(label string, on bool) *widget.Check {
+		c := widget.NewCheck(label, nil)
+		c.SetChecked(on)
+		return c
+	}
+	f.paste = check("Insert by pasting (clipboard + Ctrl+V; the clipboard is put back)", s.Paste)
+	f.commands = check("Spoken punctuation (\"comma\", \"new line\"; \"literal comma\" types the word)", s.Commands)
+	f.capitalise = check("Capitalise sentences and \"I\"", s.Capitalise)
+	f.finalStop = check("Full stop at the end of each utterance", s.FinalStop)
+	f.keepAudio = check("Save each utterance's audio (before decoding) in the history", s.KeepAudio)
+	f.historyMB = widget.NewSelect(historyChoices, nil)
+	f.historyMB.SetSelectedIndex(indexOf(historyValues, s.HistoryMB, 1))
+	f.cues = check("Sounds when listening starts and stops and when text is delivered", s.Cues)
 	items := []*widget.FormItem{
 		{Text: "Input device", Widget: f.device, HintText: devHint},
-		{Text: "Model", Widget: container.NewBorder(nil, nil, nil, browse, f.modelDir), HintText: "A model directory (model.onnx, tokens.txt, model.json)."},
+		{Text: "Model", Widget: container.NewBorder(nil, nil, nil, container.NewHBox(browse, manage), f.modelDir), HintText: "An installed model's name or a model directory; empty: the default model. Manage… imports real models."},
 		{Text: "Beam width", Widget: f.beam},
 		{Text: "Voice detector", Widget: f.vad},
 		{Text: "End after silence", Widget: f.silence},
-		{Text: "Dictation", Widget: container.NewVBox(f.continuous, f.copyClip, f.typeText),
-			HintText: "Typing uses xdotool (X11) or wtype (Wayland)."},
+		{Text: "Dictation", Widget: container.NewVBox(f.continuous, f.copyClip, f.typeText, f.paste),
+			HintText: "Typing uses xdotool (X11) or wtype/ydotool (Wayland); without them the text waits on the clipboard."},
+		{Text: "Text", Widget: container.NewVBox(f.commands, f.capitalise, f.finalStop),
+			HintText: "Say \"scratch that\" (or press Ctrl+Shift+Z) to remove the last utterance."},
+		{Text: "History", Widget: container.NewVBox(f.keepAudio, f.historyMB), HintText: "The oldest utterances are deleted beyond this size."},
+		{Text: "Audio cues", Widget: f.cues},
 	}
 	return f, items
 }
@@ -93,6 +120,13 @@ func (f *settingsForm) settings() Settings {
 		Continuous: f.continuous.Checked,
 		Copy:       f.copyClip.Checked,
 		Type:       f.typeText.Checked,
+		Paste:      f.paste.Checked,
+		Commands:   f.commands.Checked,
+		Capitalise: f.capitalise.Checked,
+		FinalStop:  f.finalStop.Checked,
+		KeepAudio:  f.keepAudio.Checked,
+		HistoryMB:  historyValues[max(0, f.historyMB.SelectedIndex())],
+		Cues:       f.cues.Checked,
 	}
 	if d := f.device.Selected; d != defaultDevice {
 		s.Device = d
@@ -123,6 +157,9 @@ func (u *UI) applySettings(s Settings) {
 	u.mu.Unlock()
 	s.Save(u.app.Preferences())
 	u.ctl.SetContinuous(s.Continuous)
+	if st := u.historyStore(); st != nil {
+		st.SetMaxBytes(int64(s.HistoryMB) << 20)
+	}
 	if s.ModelDir != old.ModelDir || s.Beam != old.Beam || s.VAD != old.VAD || s.Silence != old.Silence {
 		if u.ctl.State() != dictation.Idle {
 			u.ctl.Stop()

@@ -17,8 +17,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hark/app/dictation"
+	"hark/app/history"
 	"hark/asr/stream"
-	"hark/asr/text"
 	"hark/audio"
 )
 
@@ -42,7 +42,20 @@ type UI struct {
 
 	ctl *dictation.Controller
 
+	store       *history.Store // utterance history (nil until first used, or when it cannot open)
+	storeErr    error
+	player      *dictation.Player
+	playerErr   error
+	typed       map[int]int    // characters typed per utterance N (guarded by mu)
+	clipPrev    map[int]string // clipboard before each copied utterance (UI goroutine)
+	histWin     fyne.Window    // the History window, when open (UI goroutine)
+	histList    *widget.List
+	histEntries []history.Entry
+	// pasteRestore is how long after Ctrl+V the previous clipboard is put back.
+	pasteRestore time.Duration
+
 	record     *widget.Button
+	pause      *widget.Button
 	level      *levelMeter
 	stateLabel *widget.Label
 	partial    *widget.RichText
@@ -51,6 +64,7 @@ type UI struct {
 	status     *widget.Label
 	utts       []dictation.Utterance // shown in history (UI goroutine only)
 	lastLevel  time.Time             // level meter throttle (UI goroutine only)
+	shownState dictation.State       // for cues (UI goroutine only)
 
 	// saveTo, when set, replaces the file dialog (tests).
 	saveTo func() (string, error)
@@ -66,9 +80,11 @@ type typerState struct {
 // newUI builds the window's content and binds it to a dictation controller. do runs
 // functions on the UI goroutine (fyne.Do); every widget change goes through it.
 func newUI(a fyne.App, w fyne.Window, deps Deps, do func(func())) *UI {
-	u := &UI{app: a, win: w, deps: deps, settings: LoadSettings(a.Preferences()), do: do}
+	u := &UI{app: a, win: w, deps: deps, settings: LoadSettings(a.Preferences()), do: do,
+		typed: map[int]int{}, clipPrev: map[int]string{}, pasteRestore: 500 * time.Millisecond}
 	u.ctl = dictation.New(u.openInput, u.newStreamer,
-		dictation.Config{Continuous: u.settings.Continuous, Deliver: u.deliver, Format: formatText},
+		dictation.Config{Continuous: u.settings.Continuous, Deliver: u.deliver, Format: u.formatText,
+			Keep: u.keep, Record: u.recordOutcome, Retract: u.retract},
 		func(up dictation.Update) { u.do(func() { u.apply(up) }) })
 	u.build()
 	return u
@@ -80,7 +96,8 @@ func (u *UI) build() {
 	u.level = newLevelMeter()
 	u.stateLabel = widget.NewLabel("Idle")
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), u.showSettings)
-	top := container.NewBorder(nil, nil, u.record,
+	u.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), u.togglePause)
+	top := container.NewBorder(nil, nil, container.NewHBox(u.record, u.pause),
 		container.NewHBox(u.stateLabel, settings),
 		container.NewPadded(u.level))
 
@@ -96,6 +113,8 @@ func (u *UI) build() {
 		widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), u.copyAll),
 		widget.NewButtonWithIcon("Save .txt", theme.DocumentSaveIcon(), u.save),
 		widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), u.clear),
+		widget.NewButtonWithIcon("Undo last", theme.ContentUndoIcon(), u.undo),
+		widget.NewButtonWithIcon("History…", theme.HistoryIcon(), u.showHistory),
 	)
 	left := container.NewBorder(u.partial, buttons, nil, nil, u.transcript)
 
@@ -126,6 +145,9 @@ func (u *UI) build() {
 
 	u.win.SetContent(container.NewBorder(top, u.status, nil, nil, split))
 	u.win.Canvas().AddShortcut(recordShortcut, func(fyne.Shortcut) { u.toggle() })
+	u.win.Canvas().AddShortcut(pauseShortcut, func(fyne.Shortcut) { u.togglePause() })
+	u.win.Canvas().AddShortcut(undoShortcut, func(fyne.Shortcut) { u.undo() })
+	u.win.Canvas().AddShortcut(historyShortcut, func(fyne.Shortcut) { u.showHistory() })
 	u.win.SetMainMenu(fyne.NewMainMenu(
 		fyne.NewMenu("File",
 			&fyne.MenuItem{Label: "Save transcript…", Action: u.save, Shortcut: &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}},
@@ -133,7 +155,10 @@ func (u *UI) build() {
 		),
 		fyne.NewMenu("Dictation",
 			&fyne.MenuItem{Label: "Record / Stop", Action: u.toggle, Shortcut: recordShortcut},
+			&fyne.MenuItem{Label: "Pause / Resume", Action: u.togglePause, Shortcut: pauseShortcut},
 			&fyne.MenuItem{Label: "Discard utterance", Action: u.ctl.Cancel},
+			&fyne.MenuItem{Label: "Undo last utterance (or say \"scratch that\")", Action: u.undo, Shortcut: undoShortcut},
+			&fyne.MenuItem{Label: "History…", Action: u.showHistory, Shortcut: historyShortcut},
 			&fyne.MenuItem{Label: "Copy transcript", Action: u.copyAll},
 			&fyne.MenuItem{Label: "Clear transcript", Action: u.clear},
 		),
@@ -172,6 +197,7 @@ func (u *UI) reload() {
 				return
 			}
 			u.setStatus(u.readyText())
+			u.offerPending()
 			u.mu.Lock()
 			auto := u.autoRecord
 			u.autoRecord = false
@@ -233,36 +259,24 @@ func (u *UI) toggle() {
 	}()
 }
 
-// deliver sends a final utterance to other applications as the settings ask. It runs on
-// the controller's goroutine.
-func (u *UI) deliver(text string) error {
-	u.mu.Lock()
-	s := u.settings
-	u.mu.Unlock()
-	if s.Copy {
-		u.do(func() { u.app.Clipboard().SetContent(text) })
-	}
-	if !s.Type {
-		return nil
-	}
-	u.mu.Lock()
-	if u.typer == nil {
-		t, err := dictation.FindTyper()
-		u.typer = &typerState{t, err}
-	}
-	ts := u.typer
-	u.mu.Unlock()
-	if ts.err != nil {
-		return ts.err
-	}
-	return ts.t.Type(text)
-}
-
 // apply shows one update from the controller (UI goroutine).
 func (u *UI) apply(up dictation.Update) {
 	switch up.Kind {
 	case dictation.StateChanged:
+		prev := u.shownState
+		u.shownState = up.State
 		u.showState(up.State)
+		switch {
+		case prev == dictation.Idle && up.State != dictation.Idle:
+			go u.cue(dictation.CueStart)
+		case prev != dictation.Idle && up.State == dictation.Idle:
+			go u.cue(dictation.CueStop)
+		}
+	case dictation.Delivered:
+		u.setStatus(fmt.Sprintf("Utterance %d %s · latency %s · RTF %.3f", up.Utterance.N, up.Utterance.Delivered, millis(up.Utterance.Decode), up.Utterance.RTF()))
+		go u.cue(dictation.CueDelivered)
+	case dictation.Undone:
+		u.undone(up.Utterance)
 	case dictation.LevelChanged:
 		// 31 updates a second arrive; 15 a second are plenty for the eye.
 		if now := time.Now(); now.Sub(u.lastLevel) >= 60*time.Millisecond {
@@ -301,6 +315,9 @@ func (u *UI) showState(s dictation.State) {
 			dictation.Speech:     "Hearing speech…",
 			dictation.Finalising: "Finishing…",
 		}[s])
+		if u.ctl.Paused() && s == dictation.Listening {
+			u.stateLabel.SetText("Paused")
+		}
 	}
 	u.record.Refresh()
 }
@@ -402,16 +419,6 @@ func (u *UI) showError(err error) {
 		return
 	}
 	dialog.ShowError(err, u.win)
-}
-
-// formatText writes the recognizer's words as text: casing, punctuation and spoken
-// commands ("comma", "new line"); a partial gets no final full stop yet.
-func formatText(raw string, final bool) string {
-	var f text.Formatter
-	if final {
-		return f.Format(raw)
-	}
-	return strings.TrimSuffix(f.Format(raw), ".")
 }
 
 // oneLine keeps an error message to one line for the status bar.

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hark/app/dictation"
+	"hark/app/history"
 	"hark/asr"
 	"hark/asr/stream"
 	"hark/asr/vad"
@@ -112,13 +113,14 @@ type harness struct {
 	queue chan func()
 	mics  chan audio.Source
 	eng   *fakeEngine
+	hist  string // utterance history directory
 }
 
 func newHarness(t *testing.T, loadErr error) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
 	w := a.NewWindow("Hark")
-	h := &harness{t: t, queue: make(chan func(), 100000), mics: make(chan audio.Source, 4), eng: &fakeEngine{}}
+	h := &harness{t: t, queue: make(chan func(), 100000), mics: make(chan audio.Source, 4), eng: &fakeEngine{}, hist: t.TempDir()}
 	deps := Deps{
 		LoadEngine: func(Settings) (Engine, error) {
 			if loadErr != nil {
@@ -135,6 +137,7 @@ func newHarness(t *testing.T, loadErr error) *harness {
 			}
 		},
 		Devices: func() ([]string, error) { return []string{"Mic A", "USB Mic B"}, nil },
+		History: func(Settings) (*history.Store, error) { return history.Open(h.hist, -1) },
 	}
 	h.u = newUI(a, w, deps, func(f func()) { h.queue <- f })
 	w.Resize(fyne.NewSize(800, 500))

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unicode"
 
 	"hark/asr/stream"
 	"hark/audio"
@@ -24,9 +28,23 @@ type Config struct {
 	// Continuous keeps listening after each utterance; otherwise dictation returns to Idle
 	// once an utterance has been finalised.
 	Continuous bool
-	// Deliver, when set, receives each final text (to type it or copy it into another
-	// application). Its error is reported as a Failed update; dictation goes on.
-	Deliver func(text string) error
+	// Deliver, when set, sends each final utterance to another application (types it or
+	// copies it) and says where it went ("typed with xdotool"); that is kept in
+	// Utterance.Delivered. Its error is reported as a Failed update; dictation goes on.
+	Deliver func(u Utterance) (where string, err error)
+	// Keep, when set, saves an utterance's audio (16 kHz, pre-roll and end padding
+	// included) before it is decoded and returns its history ID (Utterance.ID). Its error is
+	// reported as a Failed update.
+	Keep func(samples []float32) (id string, err error)
+	// Record, when set, is told how every kept utterance ended: decoded (delivered or a
+	// command), failed (Err), recognised as nothing, or undone (Undone).
+	Record func(u Utterance)
+	// Retract, when set, removes a delivered utterance from the application it went to
+	// (Undo): backspaces for typed text, the previous clipboard for a copy.
+	Retract func(u Utterance) error
+	// UndoPhrases are raw texts that undo the last utterance instead of being inserted;
+	// nil means DefaultUndoPhrases.
+	UndoPhrases []string
 	// Format, when set, turns the recognizer's raw words into written text (casing,
 	// punctuation, spoken commands); final is false for partial results.
 	Format func(raw string, final bool) string
@@ -44,13 +62,38 @@ type Controller struct {
 	state      State
 	partial    string
 	utterances []Utterance
+	seq        int // utterances finalised so far (Utterance.N)
 	lastErr    error
 	session    *session
 
-	emitMu sync.Mutex // serialises listener calls
+	emitMu  sync.Mutex // serialises listener calls
+	finalMu sync.Mutex // orders delivering a final and undoing it
+	paused  atomic.Bool
 }
 
+// pausedSource hands out silence instead of the input while dictation is paused: the
+// device stays open, and an utterance in progress ends as if the speaker had stopped.
+type pausedSource struct {
+	audio.Source
+	paused *atomic.Bool
+}
+
+func (p pausedSource) Read(x []float32) (int, error) {
+	n, err := p.Source.Read(x)
+	if p.paused.Load() {
+		clear(x[:n])
+	}
+	return n, err
+}
+
+// SetPaused pauses (the input is replaced by silence) or resumes dictation.
+func (c *Controller) SetPaused(on bool) { c.paused.Store(on) }
+
+// Paused reports whether dictation is paused.
+func (c *Controller) Paused() bool { return c.paused.Load() }
+
 type session struct {
+	kept     map[int]string // history IDs by stream utterance number, End to Final (run goroutine)
 	cancel   context.CancelFunc
 	src      audio.Source
 	st       *stream.Streamer
@@ -127,7 +170,7 @@ func (c *Controller) Start() error {
 		return nil
 	}
 	// Reserve the session slot while opening, so a second Start does nothing.
-	s := &session{done: make(chan struct{}), start: time.Now()}
+	s := &session{done: make(chan struct{}), start: time.Now(), kept: map[int]string{}}
 	c.session = s
 	c.mu.Unlock()
 
@@ -208,7 +251,7 @@ func (c *Controller) Wait() {
 
 func (c *Controller) run(ctx context.Context, s *session) {
 	defer close(s.done)
-	err := s.st.Run(ctx, s.src, func(e stream.Event) { c.event(s, e) })
+	err := s.st.Run(ctx, pausedSource{s.src, &c.paused}, func(e stream.Event) { c.event(s, e) })
 	if cl, ok := s.src.(io.Closer); ok {
 		_ = cl.Close()
 	}
@@ -234,24 +277,25 @@ func (c *Controller) event(s *session, e stream.Event) {
 		c.setPartial(c.format(e.Text, false))
 	case stream.End:
 		c.setState(Finalising, s)
+		c.keep(s, e)
 	case stream.Final, stream.Dropped:
 		c.setPartial("")
-		if e.Kind == stream.Final && e.Err != nil {
-			c.fail(fmt.Errorf("utterance %d could not be recognised: %w", e.Utterance, e.Err))
-		} else if e.Kind == stream.Final {
-			text := c.format(e.Text, true)
-			c.mu.Lock()
-			u := Utterance{N: len(c.utterances) + 1, Text: text, Raw: e.Text, Start: e.Start, End: e.End,
-				At: time.Now(), Decode: e.Decode, Duration: e.Duration}
-			c.utterances = append(c.utterances, u)
-			deliver := c.cfg.Deliver
-			c.mu.Unlock()
-			c.send(Update{Kind: FinalAdded, State: c.State(), Utterance: u})
-			if deliver != nil {
-				if err := deliver(text); err != nil {
-					c.fail(err)
-				}
-			}
+		id := s.kept[e.Utterance]
+		delete(s.kept, e.Utterance)
+		base := Utterance{ID: id, Raw: e.Text, Start: e.Start, End: e.End, At: time.Now(), Decode: e.Decode, Duration: e.Duration}
+		switch {
+		case e.Kind == stream.Final && e.Err != nil:
+			c.fail(fmt.Errorf("utterance %d could not be recognised (its audio is kept): %w", e.Utterance, e.Err))
+			base.Err = e.Err
+			c.record(base)
+		case e.Kind == stream.Dropped:
+			c.record(base) // recognised as nothing
+		case c.isUndo(e.Text):
+			base.Command = true
+			c.record(base)
+			_, _ = c.Undo()
+		default:
+			c.final(base, c.format(e.Text, true))
 		}
 		c.mu.Lock()
 		continuous, stopping := c.cfg.Continuous, s.stopping
@@ -264,6 +308,119 @@ func (c *Controller) event(s *session, e stream.Event) {
 			c.setState(Listening, s)
 		}
 	}
+}
+
+// keep saves the utterance's audio before it is decoded.
+func (c *Controller) keep(s *session, e stream.Event) {
+	c.mu.Lock()
+	keep := c.cfg.Keep
+	c.mu.Unlock()
+	if keep == nil {
+		return
+	}
+	id, err := keep(e.Audio)
+	if err != nil {
+		c.fail(fmt.Errorf("utterance %d: cannot save its audio: %w", e.Utterance, err))
+		return
+	}
+	s.kept[e.Utterance] = id
+}
+
+// final appends a recognised utterance, delivers it and records where it went.
+func (c *Controller) final(u Utterance, text string) {
+	// An Undo from another goroutine waits until this utterance is delivered and recorded.
+	c.finalMu.Lock()
+	defer c.finalMu.Unlock()
+	u.Text = text
+	c.mu.Lock()
+	c.seq++
+	u.N = c.seq
+	c.utterances = append(c.utterances, u)
+	deliver := c.cfg.Deliver
+	c.mu.Unlock()
+	c.send(Update{Kind: FinalAdded, State: c.State(), Utterance: u})
+	if deliver != nil && text != "" {
+		// A fallback (the clipboard when typing failed) reports where the text went and
+		// the failure.
+		where, err := deliver(u)
+		if where != "" {
+			u.Delivered = where
+			c.mu.Lock()
+			for i := len(c.utterances) - 1; i >= 0; i-- {
+				if c.utterances[i].N == u.N {
+					c.utterances[i].Delivered = where
+					break
+				}
+			}
+			c.mu.Unlock()
+			c.send(Update{Kind: Delivered, State: c.State(), Utterance: u})
+		}
+		if err != nil {
+			c.fail(err)
+		}
+	}
+	c.record(u)
+}
+
+func (c *Controller) record(u Utterance) {
+	c.mu.Lock()
+	rec := c.cfg.Record
+	c.mu.Unlock()
+	if rec != nil && u.ID != "" {
+		rec(u)
+	}
+}
+
+// DefaultUndoPhrases undo the last utterance when said on their own.
+var DefaultUndoPhrases = []string{"scratch that", "undo that", "delete that"}
+
+func (c *Controller) isUndo(raw string) bool {
+	c.mu.Lock()
+	phrases := c.cfg.UndoPhrases
+	c.mu.Unlock()
+	if phrases == nil {
+		phrases = DefaultUndoPhrases
+	}
+	norm := strings.Join(strings.Fields(strings.ToLower(strings.Map(func(r rune) rune {
+		if unicode.IsPunct(r) {
+			return -1
+		}
+		return r
+	}, raw))), " ")
+	return norm != "" && slices.Contains(phrases, norm)
+}
+
+// ErrNothingToUndo says the transcript is empty.
+var ErrNothingToUndo = errors.New("nothing to undo")
+
+// Undo removes the last utterance from the transcript and, through Retract, from the
+// application it was delivered to. The Undone update carries it (with its raw text, so it
+// can be restored).
+func (c *Controller) Undo() (Utterance, error) {
+	c.finalMu.Lock()
+	defer c.finalMu.Unlock()
+	c.mu.Lock()
+	n := len(c.utterances)
+	if n == 0 {
+		c.mu.Unlock()
+		return Utterance{}, ErrNothingToUndo
+	}
+	u := c.utterances[n-1]
+	c.utterances = c.utterances[:n-1]
+	retract := c.cfg.Retract
+	c.mu.Unlock()
+	var err error
+	if retract != nil && u.Delivered != "" {
+		err = retract(u)
+	}
+	u.Undone = true
+	c.send(Update{Kind: Undone, State: c.State(), Utterance: u})
+	c.record(u)
+	if err != nil {
+		err = fmt.Errorf("undo: %w", err)
+		c.fail(err)
+	}
+	return u, err
 }
 
 func (c *Controller) format(raw string, final bool) string {

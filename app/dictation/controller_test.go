@@ -278,14 +278,14 @@ func TestDeliver(t *testing.T) {
 	rec := newRecorder()
 	var got []string
 	var mu sync.Mutex
-	deliver := func(s string) error {
+	deliver := func(u Utterance) (string, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		got = append(got, s)
+		got = append(got, u.Text)
 		if len(got) == 2 {
-			return errors.New("xdotool not installed")
+			return "", errors.New("xdotool not installed")
 		}
-		return nil
+		return "typed", nil
 	}
 	c := newController(newMic(vadtest.Concat(speech(), speech()), io.EOF), Config{Continuous: true, Deliver: deliver}, rec)
 	if err := c.Start(); err != nil {

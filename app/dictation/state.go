@@ -42,6 +42,11 @@ type Utterance struct {
 	At         time.Time // when the final result arrived
 	Decode     time.Duration
 	Duration   float64 // seconds of audio decoded
+	ID         string  // history ID of the saved audio ("" when not kept)
+	Delivered  string  // where Deliver sent the text ("" when nowhere)
+	Err        error   // decoding failed (Record only)
+	Command    bool    // the utterance was a spoken command such as "scratch that" (Record only)
+	Undone     bool    // removed again by Undo
 }
 
 // RTF is the real-time factor of decoding this utterance (decode time / audio time).
@@ -64,6 +69,10 @@ const (
 	PartialChanged
 	// FinalAdded: Utterance was appended to the transcript.
 	FinalAdded
+	// Delivered: Utterance was sent to another application (Utterance.Delivered says where).
+	Delivered
+	// Undone: Utterance was removed from the transcript (and retracted from its target).
+	Undone
 	// Failed: Err says what went wrong (capture, decoding or delivery); dictation goes on
 	// where it can.
 	Failed

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrNoTyper says that no tool to type into other windows is installed; its message names
@@ -70,4 +72,70 @@ func (t *Typer) Type(text string) error {
 		return fmt.Errorf("typing with %s failed: %s", t.Name(), msg)
 	}
 	return nil
+}
+
+// Erase sends n backspaces (undoing n typed characters).
+func (t *Typer) Erase(n int) error {
+	if n <= 0 {
+		return nil
+	}
+	out, err := exec.Command(t.tool, eraseArgs(t.Name(), n)...).CombinedOutput()
+	if err != nil {
+		msg := strings.TrimSpace(string(out))
+		if msg == "" {
+			msg = err.Error()
+		}
+		return fmt.Errorf("erasing with %s failed: %s", t.Name(), msg)
+	}
+	return nil
+}
+
+// eraseArgs are the arguments that make tool press BackSpace n times.
+func eraseArgs(tool string, n int) []string {
+	var args []string
+	switch tool {
+	case "wtype":
+		for range n {
+			args = append(args, "-k", "BackSpace")
+		}
+	case "ydotool":
+		args = []string{"key"}
+		for range n {
+			args = append(args, "14:1", "14:0") // KEY_BACKSPACE down, up
+		}
+	default: // xdotool
+		args = []string{"key", "--clearmodifiers", "--repeat", strconv.Itoa(n), "--delay", "4", "BackSpace"}
+	}
+	return args
+}
+
+// Typed is how many characters Type sends for text (the text and a space).
+func Typed(text string) int {
+	if text == "" {
+		return 0
+	}
+	return utf8.RuneCountInString(text) + 1
+}
+
+// Paste presses Ctrl+V in the focused window (after the text was put on the clipboard).
+func (t *Typer) Paste() error {
+	out, err := exec.Command(t.tool, pasteArgs(t.Name())...).CombinedOutput()
+	if err != nil {
+		msg := strings.TrimSpace(string(out))
+		if msg == "" {
+			msg = err.Error()
+		}
+		return fmt.Errorf("pasting with %s failed: %s", t.Name(), msg)
+	}
+	return nil
+}
+
+func pasteArgs(tool string) []string {
+	switch tool {
+	case "wtype":
+		return []string{"-M", "ctrl", "-k", "v", "-m", "ctrl"}
+	case "ydotool":
+		return []string{"key", "29:1", "47:1", "47:0", "29:0"} // KEY_LEFTCTRL, KEY_V
+	}
+	return []string{"key", "--clearmodifiers", "ctrl+v"}
 }

@@ -78,3 +78,39 @@ func TestTyperRunsTool(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+func TestEraseArgs(t *testing.T) {
+	if got := strings.Join(eraseArgs("xdotool", 7), " "); got != "key --clearmodifiers --repeat 7 --delay 4 BackSpace" {
+		t.Errorf("xdotool: %s", got)
+	}
+	if got := strings.Join(eraseArgs("wtype", 2), " "); got != "-k BackSpace -k BackSpace" {
+		t.Errorf("wtype: %s", got)
+	}
+	if got := strings.Join(eraseArgs("ydotool", 1), " "); got != "key 14:1 14:0" {
+		t.Errorf("ydotool: %s", got)
+	}
+	if Typed("héllo") != 6 || Typed("") != 0 {
+		t.Errorf("Typed: %d %d", Typed("héllo"), Typed(""))
+	}
+}
+
+func TestCueSamples(t *testing.T) {
+	for _, c := range []Cue{CueStart, CueStop, CueDelivered} {
+		x := CueSamples(c, 16000)
+		var peak float32
+		for _, v := range x {
+			peak = max(peak, v, -v)
+		}
+		if len(x) < 1000 || len(x) > 16000/4 || peak < 0.1 || peak > 0.13 || x[0] != 0 {
+			t.Errorf("cue %d: %d samples, peak %v", c, len(x), peak)
+		}
+	}
+}
+
+func TestPasteArgs(t *testing.T) {
+	for tool, want := range map[string]string{"xdotool": "key --clearmodifiers ctrl+v", "wtype": "-M ctrl -k v -m ctrl", "ydotool": "key 29:1 47:1 47:0 29:0"} {
+		if got := strings.Join(pasteArgs(tool), " "); got != want {
+			t.Errorf("%s: %s", tool, got)
+		}
+	}
+}

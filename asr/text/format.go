@@ -1,6 +1,7 @@
 package text
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -23,6 +24,7 @@ type Formatter struct {
 	Replacements *Replacements
 	NoCommands   bool // leave spoken punctuation commands as words
 	NoCasing     bool // keep the case of the words, add no final full stop
+	NoFinalStop  bool // add no full stop at the end of an utterance (a spoken "period" stays)
 }
 
 type kind uint8
@@ -267,6 +269,10 @@ func (f *Formatter) run(words []string) []token {
 	ts := f.tokens(words)
 	if !f.NoCasing {
 		ts = caseTokens(ts)
+	}
+	if f.NoFinalStop {
+		// The automatic full stop is the one token that comes from no spoken word.
+		ts = slices.DeleteFunc(ts, func(t token) bool { return t.kind == kClose && t.text == "." && t.from == t.to })
 	}
 	return ts
 }

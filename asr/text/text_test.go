@@ -189,3 +189,18 @@ func FuzzFormat(f *testing.F) {
 		}
 	})
 }
+
+func TestNoFinalStop(t *testing.T) {
+	f := &Formatter{NoFinalStop: true}
+	for raw, want := range map[string]string{
+		"hello world":               "Hello world",
+		"hello world period":        "Hello world.",
+		"is it question mark":       "Is it?",
+		"hello period how are you":  "Hello. How are you",
+		"literal period at the end": "Period at the end",
+	} {
+		if got := f.Format(raw); got != want {
+			t.Errorf("Format(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}

@@ -16,7 +16,7 @@ func init() {
 func runBench(ctx context.Context, env *Env, args []string) int {
 	const name = "bench"
 	fs := newFlags(env, name, "[flags] FILE", "Transcribes FILE several times and prints the real-time factor of each stage.")
-	model := fs.String("model", "", "model `NAME|DIR` (default: the embedded English model)")
+	model := fs.String("model", "", "model `NAME|DIR` (default: the one `hark models default` chose, else the embedded English model)")
 	beam := fs.Int("beam", 0, "beam width `N` (1 = greedy; default 8)")
 	threads := fs.Int("threads", 1, "ONNX Runtime threads `N`")
 	runs := fs.Int("runs", 5, "timed runs `N` after one warm-up run")

@@ -12,11 +12,14 @@ import (
 
 	"github.com/mattn/go-isatty"
 
+	"hark/app/history"
 	"hark/app/live"
 	"hark/asr"
 	"hark/asr/stream"
 	"hark/asr/text"
+	"hark/audio"
 	"hark/audio/portaudio"
+	"hark/internal/ctl"
 )
 
 func init() {
@@ -31,12 +34,15 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	fast := fs.Bool("fast", false, "with --input: replay as fast as possible")
 	format := fs.String("format", "txt", "output `format`: txt or jsonl")
 	partials := fs.Bool("partials", false, "with jsonl: also print partial results (\"final\":false)")
-	model := fs.String("model", "", "model `NAME|DIR` (default: the embedded English model)")
+	model := fs.String("model", "", "model `NAME|DIR` (default: the one `hark models default` chose, else the embedded English model)")
 	beam := fs.Int("beam", 0, "beam width `N` (1 = greedy; default 8)")
 	threads := fs.Int("threads", 1, "ONNX Runtime threads `N`")
 	vadKind := fs.String("vad", live.VADSilero, "voice activity detector: silero or energy")
 	silence := fs.Duration("silence", 800*time.Millisecond, "trailing silence that ends an utterance")
 	maxUtt := fs.Duration("max-utterance", 30*time.Second, "longest utterance before a forced cut")
+	keep := fs.Bool("history", false, "save each utterance's audio (before decoding) and text in the history (default: on for a microphone, off with --input; see `hark history`)")
+	histDir := fs.String("history-dir", "", "history `DIR` (default: $XDG_DATA_HOME/hark/utterances)")
+	control := fs.Bool("control", false, "accept `hark ctl` commands on the control socket (stop/start pause and resume, cancel drops the utterance)")
 	post := addPostFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -94,10 +100,46 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 
 	out := &listenOutput{w: env.Stdout, jsonl: *format == "jsonl", partials: *partials,
 		tty: isTerminal(env.Stdout), format: formatter}
+	keepSet := false
+	fs.Visit(func(f *flag.Flag) { keepSet = keepSet || f.Name == "history" })
+	if *keep || (!keepSet && *input == "") {
+		hs, err := openHistory(*histDir)
+		if err != nil {
+			return fail(err)
+		}
+		out.hist = &listenHistory{st: hs, entries: map[int]history.Entry{}, model: eng.ModelName()}
+	}
 	if env.StderrIsTTY {
 		fmt.Fprintf(env.Stderr, "Listening to %s with %s (VAD: %s). Ctrl-C to stop.\n", src.Describe(), eng.ModelName(), eng.VADName())
 	}
-	err = st.Run(ctx, src, out.event)
+	var in audio.Source = src
+	if *control {
+		p := &pausable{Source: src}
+		in = p
+		srv, err := ctl.Listen(ctl.SocketPath(), func(cmd string) (string, error) {
+			switch cmd {
+			case "start":
+				p.set(false)
+			case "stop":
+				p.set(true)
+			case "toggle", "pause":
+				p.set(!p.isPaused())
+			case "cancel":
+				st.Discard()
+			case "undo":
+				return "", errors.New("hark listen prints text and cannot take it back")
+			}
+			if p.isPaused() {
+				return "paused", nil
+			}
+			return "listening", nil
+		})
+		if err != nil {
+			return fail(err)
+		}
+		defer srv.Close()
+	}
+	err = st.Run(ctx, in, out.event)
 	out.done()
 	if s, ok := src.(interface{ Stats() portaudio.Stats }); ok {
 		if st := s.Stats(); st.Overflows+st.Dropped > 0 {
@@ -106,6 +148,9 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fail(err)
+	}
+	if out.hist != nil && len(out.hist.errs) > 0 {
+		return fail(fmt.Errorf("utterance history: %w", errors.Join(out.hist.errs...)))
 	}
 	if out.failed {
 		return ExitFailed
@@ -127,6 +172,7 @@ type listenOutput struct {
 	shown    bool // a partial is on the current line
 	failed   bool
 	format   *text.Formatter // nil: print the recognizer's raw words
+	hist     *listenHistory  // nil: utterances are not saved
 }
 
 type listenLine struct {
@@ -138,6 +184,7 @@ type listenLine struct {
 }
 
 func (o *listenOutput) event(e stream.Event) {
+	raw := e.Text
 	if o.format != nil {
 		switch e.Kind {
 		case stream.Partial:
@@ -145,6 +192,16 @@ func (o *listenOutput) event(e stream.Event) {
 			e.Text = strings.TrimSuffix(o.format.Format(e.Text), ".")
 		case stream.Final:
 			e.Text = o.format.Result(asr.Result{Text: e.Text, Words: e.Words}).Text
+		}
+	}
+	if o.hist != nil {
+		switch e.Kind {
+		case stream.End:
+			o.hist.end(e.Utterance, e.Audio)
+		case stream.Final:
+			o.hist.final(e.Utterance, raw, e.Text, e.Err)
+		case stream.Dropped:
+			o.hist.final(e.Utterance, "", "", nil)
 		}
 	}
 	switch e.Kind {

@@ -1,0 +1,128 @@
+package history
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func tone(n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(i%50) / 100
+	}
+	return x
+}
+
+func TestAddUpdateListRemove(t *testing.T) {
+	s, err := Open(t.TempDir(), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 26, 3, 4, 5, 0, time.UTC)
+	a, err := s.Add(tone(16000), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.Add(tone(8000), at) // same millisecond: a distinct ID
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID == b.ID || a.Status != Pending || a.Seconds != 1 {
+		t.Fatalf("entries %+v %+v", a, b)
+	}
+	x, err := s.Audio(a.ID)
+	if err != nil || len(x) != 16000 {
+		t.Fatalf("audio: %d samples, %v", len(x), err)
+	}
+	if d := x[49] - 0.49; d > 1e-4 || d < -1e-4 {
+		t.Errorf("sample 49 = %v", x[49])
+	}
+	a.Status, a.Raw, a.Text, a.Delivered = Decoded, "hello world", "Hello world.", "clipboard"
+	if err := s.Update(a); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Pending()
+	if err != nil || len(p) != 1 || p[0].ID != b.ID {
+		t.Fatalf("pending %+v %v", p, err)
+	}
+	all, err := s.List()
+	if err != nil || len(all) != 2 || all[0].Text != "Hello world." || all[0].Delivered != "clipboard" {
+		t.Fatalf("list %+v %v", all, err)
+	}
+	if err := s.Remove(a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove(a.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("second remove: %v", err)
+	}
+	if _, err := s.Get("../etc"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("get ../etc: %v", err)
+	}
+}
+
+func TestOrphanAudioIsPending(t *testing.T) {
+	// A crash between writing the WAV and its sidecar still lists the audio as pending.
+	s, _ := Open(t.TempDir(), -1)
+	e, err := s.Add(tone(1600), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(s.Dir(), e.ID+".json")); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Pending()
+	if err != nil || len(p) != 1 || p[0].ID != e.ID {
+		t.Fatalf("pending %+v %v", p, err)
+	}
+}
+
+func TestCapRemovesOldestFirst(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := Open(dir, -1)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var ids []string
+	for i := range 4 {
+		e, err := s.Add(tone(16000), t0.Add(time.Duration(i)*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, e.ID)
+	}
+	size, _ := s.Size()
+	per := size / 4
+	s.SetMaxBytes(per*2 + per/2) // room for two and a half
+	e, err := s.Add(tone(16000), t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := s.List()
+	var got []string
+	for _, a := range all {
+		got = append(got, a.ID)
+	}
+	if len(got) != 2 || got[0] != ids[3] || got[1] != e.ID {
+		t.Errorf("after cap: %v, want [%s %s]", got, ids[3], e.ID)
+	}
+	// The newest entry is kept even when it alone is over the cap.
+	s.SetMaxBytes(10)
+	e2, _ := s.Add(tone(16000), t0.Add(2*time.Hour))
+	all, _ = s.List()
+	if len(all) != 1 || all[0].ID != e2.ID {
+		t.Errorf("tiny cap: %+v", all)
+	}
+}
+
+func TestDefaultDir(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", "/x/data")
+	if d, _ := DefaultDir(); d != filepath.FromSlash("/x/data/hark/utterances") {
+		t.Errorf("DefaultDir = %s", d)
+	}
+	t.Setenv("XDG_DATA_HOME", "")
+	t.Setenv("HOME", "/home/u")
+	if d, _ := DefaultDir(); d != filepath.FromSlash("/home/u/.local/share/hark/utterances") {
+		t.Errorf("DefaultDir = %s", d)
+	}
+}

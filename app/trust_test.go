@@ -1,0 +1,294 @@
+package app
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"hark/app/dictation"
+	"hark/app/history"
+	"hark/internal/ctl"
+)
+
+func TestUndoRestoresClipboardAndHistory(t *testing.T) {
+	h := newHarness(t, nil)
+	u := h.u
+	u.settings.Copy = true
+	u.settings.Continuous = true
+	u.ctl.SetContinuous(true)
+	h.loaded()
+	u.app.Clipboard().SetContent("before")
+	h.mics <- newFakeMic(io.EOF, phrase(600), phrase(2500))
+	test.Tap(u.record)
+	h.pump("two finals, idle", func() bool { return len(u.utts) == 2 && u.ctl.State() == dictation.Idle })
+	h.pump("clipboard", func() bool { return u.app.Clipboard().Content() == "High." })
+	if !strings.Contains(u.status.Text, "copied to the clipboard") {
+		t.Errorf("status %q does not say where the text went", u.status.Text)
+	}
+	u.undo()
+	h.pump("undone", func() bool { return len(u.utts) == 1 && u.app.Clipboard().Content() == "Low." })
+	if u.transcript.Text != "Low." {
+		t.Errorf("transcript %q after undo", u.transcript.Text)
+	}
+	if !strings.Contains(u.status.Text, "Removed “High.”") {
+		t.Errorf("status %q", u.status.Text)
+	}
+	u.undo()
+	h.pump("undone twice", func() bool { return len(u.utts) == 0 && u.app.Clipboard().Content() == "before" })
+	u.undo()
+	h.pump("nothing", func() bool { return u.status.Text == "Nothing to undo." })
+
+	st, _ := history.Open(h.hist, -1)
+	var es []history.Entry
+	h.pump("both recorded as undone", func() bool {
+		es, _ = st.List()
+		return len(es) == 2 && es[0].Status == history.Undone && es[1].Status == history.Undone
+	})
+	for i, raw := range []string{"low", "high"} {
+		if e := es[i]; e.Status != history.Undone || e.Raw != raw || e.Delivered != "copied to the clipboard" || e.Model != "fake" {
+			t.Errorf("entry %d: %+v", i, e)
+		}
+	}
+}
+
+func TestFormattingSettings(t *testing.T) {
+	h := newHarness(t, nil)
+	u := h.u
+	u.settings.Capitalise, u.settings.FinalStop = false, false
+	h.loaded()
+	h.mics <- newFakeMic(io.EOF, phrase(600, 2500))
+	test.Tap(u.record)
+	h.pump("final", func() bool { return len(u.utts) == 1 && u.ctl.State() == dictation.Idle })
+	if u.transcript.Text != "low high" {
+		t.Errorf("transcript %q", u.transcript.Text)
+	}
+	u.settings.Capitalise = true
+	if got := u.formatText("low comma high", true); got != "Low, high" {
+		t.Errorf("no final stop: %q", got)
+	}
+	u.settings.Commands, u.settings.FinalStop = false, true
+	if got := u.formatText("low comma high", true); got != "Low comma high." {
+		t.Errorf("no commands: %q", got)
+	}
+}
+
+func TestPendingUtterancesOfferedAndRedecoded(t *testing.T) {
+	h := newHarness(t, nil)
+	u := h.u
+	// A crash left an utterance saved but not decoded.
+	st, _ := history.Open(h.hist, -1)
+	e, err := st.Add(phrase(600), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.start()
+	h.pump("the offer", func() bool { return len(u.win.Canvas().Overlays().List()) == 1 })
+	if !strings.Contains(u.status.Text, "1 undecoded utterance") {
+		t.Errorf("status %q", u.status.Text)
+	}
+	u.win.Canvas().Overlays().Top().Hide()
+	u.showHistory()
+	if u.histList == nil || u.histList.Length() != 1 {
+		t.Fatal("the History window does not list the utterance")
+	}
+	u.redecode(e.ID)
+	h.pump("decoded", func() bool { return strings.Contains(u.status.Text, "Decoded "+e.ID) })
+	got, _ := st.Get(e.ID)
+	if got.Status != history.Decoded || got.Text != "Low." || got.Raw != "low" {
+		t.Errorf("after redecode: %+v", got)
+	}
+	if u.histEntries[0].Text != "Low." {
+		t.Errorf("History window shows %+v", u.histEntries[0])
+	}
+	if err := st.Remove(e.ID); err != nil {
+		t.Fatal(err)
+	}
+	u.refreshHistory()
+	if u.histList.Length() != 0 {
+		t.Error("deleted utterance still listed")
+	}
+}
+
+func TestControlSocketDrivesTheWindow(t *testing.T) {
+	h := newHarness(t, nil)
+	u := h.u
+	h.loaded()
+	path := filepath.Join(t.TempDir(), "hark", "ctl.sock")
+	srv, err := ctl.Listen(path, u.control)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	send := func(cmd string) string {
+		t.Helper()
+		type res struct {
+			s   string
+			err error
+		}
+		ch := make(chan res, 1)
+		go func() { s, err := ctl.Send(path, cmd); ch <- res{s, err} }()
+		for {
+			select {
+			case r := <-ch:
+				if r.err != nil {
+					return "error: " + r.err.Error()
+				}
+				return r.s
+			case f := <-h.queue:
+				f()
+			}
+		}
+	}
+	if got := send("status"); got != "idle" {
+		t.Errorf("status %q", got)
+	}
+	h.mics <- newFakeMic(nil, phrase(600))
+	if got := send("toggle"); got != "starting" {
+		t.Errorf("toggle %q", got)
+	}
+	h.pump("recording", func() bool { return u.record.Text == "Stop" })
+	h.pump("final", func() bool { return len(u.utts) == 1 })
+	if got := send("stop"); got != "stopping" && got != "idle" {
+		t.Errorf("stop %q", got)
+	}
+	h.pump("idle", func() bool { return u.ctl.State() == dictation.Idle && u.record.Text == "Record" })
+	if got := send("undo"); got != `removed "Low."` {
+		t.Errorf("undo %q", got)
+	}
+	if got := send("undo"); got != "error: nothing to undo" {
+		t.Errorf("second undo %q", got)
+	}
+	if got := send("fly"); !strings.Contains(got, `unknown command "fly"`) {
+		t.Errorf("unknown %q", got)
+	}
+}
+
+func TestPauseButton(t *testing.T) {
+	h := newHarness(t, nil)
+	u := h.u
+	h.loaded()
+	test.Tap(u.pause)
+	if !u.ctl.Paused() || u.pause.Text != "Resume" || !strings.Contains(u.status.Text, "Paused") {
+		t.Fatalf("after Pause: paused %v, button %q, status %q", u.ctl.Paused(), u.pause.Text, u.status.Text)
+	}
+	h.mics <- newFakeMic(io.EOF, phrase(600))
+	test.Tap(u.record)
+	h.pump("idle after the input ended", func() bool {
+		return u.ctl.State() == dictation.Idle && u.record.Text == "Record" && !u.record.Disabled()
+	})
+	if len(u.utts) != 0 {
+		t.Errorf("heard %d utterances while paused", len(u.utts))
+	}
+	test.Tap(u.pause)
+	if u.ctl.Paused() || u.pause.Text != "Pause" {
+		t.Error("Resume did not resume")
+	}
+}
+
+// fakeXdotool installs a stand-in xdotool that logs its arguments (or fails with failMsg)
+// and returns a function that replays the log into the text the target window would hold.
+func fakeXdotool(t *testing.T, failMsg string) (target func() (string, []string)) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log")
+	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\037' \"$a\" >> '" + log + "'; done\nprintf '\\n' >> '" + log + "'\n"
+	if failMsg != "" {
+		script = "#!/bin/sh\necho '" + failMsg + "' >&2\nexit 1\n"
+	}
+	if err := os.WriteFile(filepath.Join(dir, "xdotool"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	t.Setenv("DISPLAY", ":99")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	return func() (string, []string) {
+		b, _ := os.ReadFile(log)
+		var text []rune
+		var calls []string
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			args := strings.Split(strings.TrimSuffix(line, "\x1f"), "\x1f")
+			calls = append(calls, strings.Join(args, " "))
+			switch {
+			case args[0] == "type":
+				text = append(text, []rune(args[len(args)-1])...)
+			case args[0] == "key" && args[len(args)-1] == "BackSpace":
+				n, _ := strconv.Atoi(args[slices.Index(args, "--repeat")+1])
+				text = text[:max(0, len(text)-n)]
+			}
+		}
+		return string(text), calls
+	}
+}
+
+func TestTypingUndoAndPasteThroughFakeXdotool(t *testing.T) {
+	target := fakeXdotool(t, "")
+	h := newHarness(t, nil)
+	u := h.u
+	u.settings.Type, u.settings.Continuous = true, true
+	u.ctl.SetContinuous(true)
+	u.pasteRestore = 10 * time.Millisecond
+	h.loaded()
+	h.mics <- newFakeMic(io.EOF, phrase(600), phrase(2500))
+	test.Tap(u.record)
+	h.pump("two finals, idle", func() bool { return len(u.utts) == 2 && u.ctl.State() == dictation.Idle })
+	h.pump("the status", func() bool { return strings.Contains(u.status.Text, "typed with xdotool") })
+	if got, calls := target(); got != "Low. High. " || !strings.Contains(calls[0], "--clearmodifiers") {
+		t.Errorf("target holds %q (calls %q)", got, calls)
+	}
+	u.undo()
+	h.pump("undone", func() bool { return len(u.utts) == 1 })
+	if got, calls := target(); got != "Low. " {
+		t.Errorf("after undo the target holds %q (calls %q)", got, calls)
+	}
+
+	// Pasting: Ctrl+V with the text on the clipboard, then the clipboard is put back.
+	u.settings.Paste = true
+	u.app.Clipboard().SetContent("precious")
+	h.mics <- newFakeMic(io.EOF, phrase(2500))
+	test.Tap(u.record)
+	h.pump("pasted", func() bool { return strings.Contains(u.status.Text, "pasted with xdotool") })
+	h.pump("clipboard restored", func() bool { return u.app.Clipboard().Content() == "precious" })
+	if _, calls := target(); calls[len(calls)-1] != "key --clearmodifiers ctrl+v" {
+		t.Errorf("last call %q", calls[len(calls)-1])
+	}
+}
+
+func TestTypingFailureIsShownAndFallsBackToClipboard(t *testing.T) {
+	fakeXdotool(t, "Error: cannot open display :99")
+	h := newHarness(t, nil)
+	u := h.u
+	u.settings.Type = true
+	h.loaded()
+	h.mics <- newFakeMic(io.EOF, phrase(600))
+	test.Tap(u.record)
+	h.pump("the error", func() bool { return strings.Contains(u.status.Text, "cannot open display") })
+	if n := len(u.win.Canvas().Overlays().List()); n != 1 {
+		t.Errorf("%d dialogs, want the error shown", n)
+	}
+	h.pump("clipboard", func() bool { return u.app.Clipboard().Content() == "Low." })
+	st, _ := history.Open(h.hist, -1)
+	es, _ := st.List()
+	if len(es) != 1 || !strings.Contains(es[0].Delivered, "clipboard") {
+		t.Errorf("history %+v", es)
+	}
+}
+
+func TestWindowSizeRemembered(t *testing.T) {
+	a := test.NewTempApp(t)
+	p := a.Preferences()
+	if got := windowSize(p); got != fyne.NewSize(880, 560) {
+		t.Errorf("first size %v", got)
+	}
+	saveWindowSize(p, fyne.NewSize(1000, 700))
+	saveWindowSize(p, fyne.NewSize(10, 10)) // a minimised window is not remembered
+	if got := windowSize(p); got != fyne.NewSize(1000, 700) {
+		t.Errorf("remembered %v", got)
+	}
+}

@@ -1,0 +1,229 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"hark/app/history"
+	"hark/asr"
+	"hark/audio"
+	"hark/internal/loader"
+)
+
+func init() {
+	register(command{"history", "[list|redecode ID|rm ID]", "saved utterances: list them, decode unfinished ones again, delete", runHistory})
+}
+
+// openHistory opens the utterance store: --history-dir, or the XDG data directory.
+func openHistory(dir string) (*history.Store, error) {
+	if dir != "" {
+		return history.Open(dir, 0)
+	}
+	return history.OpenDefault(0)
+}
+
+func runHistory(ctx context.Context, env *Env, args []string) int {
+	const name = "history"
+	sub := "list"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	fs := newFlags(env, name, "[list|redecode ID...|redecode pending|rm ID...] [flags]",
+		"Lists the utterances Hark saved (audio is written before decoding, so nothing is lost to a crash),\n"+
+			"decodes them again (all unfinished ones with `redecode pending`), or deletes them.")
+	dir := fs.String("dir", "", "history `DIR` (default: $XDG_DATA_HOME/hark/utterances)")
+	format := fs.String("format", "txt", "list `format`: txt or json")
+	model := fs.String("model", "", "redecode: model `NAME|DIR` (default: the one `hark models default` chose, else the embedded English model)")
+	beam := fs.Int("beam", 0, "redecode: beam width `N`")
+	post := addPostFlags(fs)
+	pos, err := parse(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+		return ExitFailed
+	}
+	if *format != "txt" && *format != "json" {
+		return usageErr(env, name, "unknown --format %q (want txt or json)", *format)
+	}
+	st, err := openHistory(*dir)
+	if err != nil {
+		return fail(err)
+	}
+	switch sub {
+	case "list", "ls":
+		if len(pos) > 0 {
+			return usageErr(env, name, "list takes no arguments")
+		}
+		es, err := st.List()
+		if *format == "json" {
+			if es == nil {
+				es = []history.Entry{}
+			}
+			writeJSON(env.Stdout, es, true)
+		} else {
+			pending := 0
+			if len(es) == 0 && err == nil {
+				fmt.Fprintf(env.Stderr, "No saved utterances in %s.\n", st.Dir())
+			}
+			for _, e := range es {
+				text := e.Text
+				if text == "" && e.Error != "" {
+					text = "[" + e.Error + "]"
+				}
+				fmt.Fprintf(env.Stdout, "%s  %s  %-8s %5.1fs  %s\n", e.ID, e.Time.Local().Format("2006-01-02 15:04:05"), e.Status, e.Seconds, text)
+				if e.Status == history.Pending {
+					pending++
+				}
+			}
+			if pending > 0 {
+				fmt.Fprintf(env.Stderr, "%d utterance(s) were never decoded (Hark stopped mid-utterance): `%s history redecode pending` decodes them.\n", pending, programName)
+			}
+		}
+		if err != nil {
+			return fail(err)
+		}
+		return ExitOK
+	case "rm", "delete":
+		if len(pos) == 0 {
+			return usageErr(env, name, "rm needs an utterance ID (see `hark history list`)")
+		}
+		code := ExitOK
+		for _, id := range pos {
+			if err := st.Remove(id); err != nil {
+				code = fail(err)
+			}
+		}
+		return code
+	case "redecode":
+		if len(pos) == 0 {
+			return usageErr(env, name, "redecode needs an utterance ID or `pending`")
+		}
+		var ids []string
+		for _, id := range pos {
+			if id != "pending" {
+				ids = append(ids, id)
+				continue
+			}
+			p, err := st.Pending()
+			if err != nil {
+				return fail(err)
+			}
+			for _, e := range p {
+				ids = append(ids, e.ID)
+			}
+		}
+		if len(ids) == 0 {
+			fmt.Fprintln(env.Stderr, "No unfinished utterances.")
+			return ExitOK
+		}
+		var cfg asr.Config
+		cfg.Beam = *beam
+		f, err := post.formatter(&cfg)
+		if err != nil {
+			return fail(err)
+		}
+		m, err := loader.Find(*model)
+		if err != nil {
+			return fail(err)
+		}
+		ld, err := loader.Load(m, cfg)
+		if err != nil {
+			return fail(err)
+		}
+		defer ld.Close()
+		code := ExitOK
+		for _, id := range ids {
+			e, err := redecode(ctx, st, ld, id, func(r asr.Result) string {
+				if f == nil {
+					return r.Text
+				}
+				return f.Result(r).Text
+			})
+			if err != nil {
+				code = fail(err)
+				continue
+			}
+			fmt.Fprintf(env.Stdout, "%s  %s\n", e.ID, e.Text)
+		}
+		return code
+	}
+	return usageErr(env, name, "unknown subcommand %q (want list, redecode or rm)", sub)
+}
+
+// redecode decodes a saved utterance again and records the result.
+func redecode(ctx context.Context, st *history.Store, ld *loader.Loaded, id string, format func(asr.Result) string) (history.Entry, error) {
+	e, err := st.Get(id)
+	if err != nil {
+		return e, err
+	}
+	x, err := st.Audio(id)
+	if err != nil {
+		return e, err
+	}
+	r, err := ld.Recognizer.RecognizeSource(ctx, audio.NewSliceSource(x, history.Rate))
+	e.Model = ld.Model.Name
+	if err != nil && !errors.Is(err, asr.ErrNoAudio) {
+		e.Status, e.Error = history.Failed, oneLine(err)
+		_ = st.Update(e)
+		return e, fmt.Errorf("%s: %w", st.AudioPath(id), err)
+	}
+	e.Status, e.Error, e.Raw, e.Text = history.Decoded, "", r.Text, format(r)
+	if r.Text == "" {
+		e.Error = "no words recognised"
+	}
+	return e, st.Update(e)
+}
+
+// listenHistory records `hark listen`'s utterances: the audio before decoding, the text after.
+type listenHistory struct {
+	st      *history.Store
+	entries map[int]history.Entry // by utterance number, between End and Final
+	model   string
+	errs    []error
+}
+
+// hangEnv, when set, makes `hark listen` stop for good once an utterance's audio is saved,
+// before decoding it: the crash test kills it there.
+const hangEnv = "HARK_DEBUG_HANG_BEFORE_DECODE"
+
+func (h *listenHistory) end(n int, samples []float32) {
+	e, err := h.st.Add(samples, time.Now())
+	if err != nil {
+		h.errs = append(h.errs, err)
+		return
+	}
+	h.entries[n] = e
+	if os.Getenv(hangEnv) != "" {
+		select {}
+	}
+}
+
+func (h *listenHistory) final(n int, raw, text string, err error) {
+	e, ok := h.entries[n]
+	if !ok {
+		return
+	}
+	delete(h.entries, n)
+	e.Raw, e.Text, e.Model = raw, text, h.model
+	switch {
+	case err != nil:
+		e.Status, e.Error = history.Failed, oneLine(err)
+	case raw == "":
+		e.Status, e.Error = history.Decoded, "no words recognised"
+	default:
+		e.Status, e.Delivered = history.Decoded, "hark listen output"
+	}
+	if err := h.st.Update(e); err != nil {
+		h.errs = append(h.errs, err)
+	}
+}

@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"hark/app/history"
+)
+
+// childEnv makes the test binary run `hark` with the arguments in it instead of the tests.
+const childEnv = "HARK_CLI_TEST_CHILD"
+
+func TestMain(m *testing.M) {
+	if args := os.Getenv(childEnv); args != "" {
+		os.Exit(Main(strings.Split(args, "\x1f"), &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
+	}
+	os.Exit(m.Run())
+}
+
+func TestCrashMidUtteranceKeepsAudio(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", dir)
+	args := []string{"listen", "--input", toneWAVs + "/hello.wav", "--fast", "--model", tones, "--vad", "energy", "--history"}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+strings.Join(args, "\x1f"), hangEnv+"=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	// The child hangs once the utterance's audio is saved, before decoding: kill it there.
+	utts := filepath.Join(dir, "hark", "utterances")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		m, _ := filepath.Glob(filepath.Join(utts, "*.json"))
+		if len(m) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the child saved no utterance")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	// "Restart": the history shows the utterance as pending, and redecoding it gives the text.
+	code, out, errs := run(t, nil, "history", "list", "--format", "json")
+	var es []history.Entry
+	if err := json.Unmarshal([]byte(out), &es); code != 0 || err != nil {
+		t.Fatalf("list: exit %d, %v: %s %s", code, err, out, errs)
+	}
+	if len(es) != 1 || es[0].Status != history.Pending || es[0].Seconds < 1 {
+		t.Fatalf("after the crash: %+v", es)
+	}
+	_, _, errs = run(t, nil, "history")
+	if !strings.Contains(errs, "redecode pending") {
+		t.Errorf("list does not offer to decode the pending utterance: %q", errs)
+	}
+	code, out, errs = run(t, nil, "history", "redecode", "pending", "--model", tones)
+	if code != 0 || !strings.Contains(out, "Hello world.") {
+		t.Fatalf("redecode: exit %d: %q %s", code, out, errs)
+	}
+	st, _ := history.Open(utts, -1)
+	e, err := st.Get(es[0].ID)
+	if err != nil || e.Status != history.Decoded || e.Raw != "hello world" || e.Text != "Hello world." {
+		t.Errorf("after redecode: %+v %v", e, err)
+	}
+	if code, _, errs = run(t, nil, "history", "rm", e.ID); code != 0 {
+		t.Fatalf("rm: %s", errs)
+	}
+	if code, _, errs = run(t, nil, "history", "rm", e.ID); code == 0 || !strings.Contains(errs, "no such utterance") {
+		t.Errorf("second rm: exit %d %q", code, errs)
+	}
+}
+
+func TestListenRecordsHistory(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errs := run(t, nil, "listen", "--input", toneWAVs+"/hark.wav", "--fast", "--model", tones,
+		"--vad", "energy", "--history", "--history-dir", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	st, _ := history.Open(dir, -1)
+	es, err := st.List()
+	if err != nil || len(es) != 1 {
+		t.Fatalf("history %+v %v", es, err)
+	}
+	if e := es[0]; e.Status != history.Decoded || e.Raw != "hark hears all" || e.Text != "Hark hears all." || e.Delivered == "" {
+		t.Errorf("entry %+v", e)
+	}
+	x, err := st.Audio(es[0].ID)
+	if err != nil || len(x) < 16000*2 {
+		t.Errorf("audio: %d samples, %v", len(x), err)
+	}
+	if code, _, errs := run(t, nil, "history", "frob", "--dir", dir); code != ExitUsage || !strings.Contains(errs, "unknown subcommand") {
+		t.Errorf("unknown subcommand: exit %d %q", code, errs)
+	}
+}
