@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"hark/asr"
-	"hark/internal/loader"
 )
 
 func init() {
@@ -31,15 +30,9 @@ func runBench(ctx context.Context, env *Env, args []string) int {
 	if *runs < 1 {
 		return usageErr(env, name, "--runs must be at least 1")
 	}
-	m, err := loader.Find(*model)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
-		return ExitFailed
-	}
 	t0 := time.Now()
-	ld, err := loader.Load(m, asr.Config{Beam: *beam, Threads: *threads})
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+	ld, ok := openModel(env, name, *model, asr.Config{Beam: *beam, Threads: *threads})
+	if !ok {
 		return ExitFailed
 	}
 	defer ld.Close()
@@ -61,7 +54,7 @@ func runBench(ctx context.Context, env *Env, args []string) int {
 	}
 	rtf := func(d time.Duration) float64 { return d.Seconds() / dur }
 	fmt.Fprintf(env.Stdout, "file      %s (%.2f s of audio, %d runs, beam %d, %d thread(s))\n", pos[0], dur/float64(*runs), *runs, asr.Config{Beam: *beam}.BeamWidth(), *threads)
-	fmt.Fprintf(env.Stdout, "model     %s (loaded in %v)\n", m.Source, load.Round(time.Millisecond))
+	fmt.Fprintf(env.Stdout, "model     %s (loaded in %v)\n", ld.Model.Source, load.Round(time.Millisecond))
 	fmt.Fprintf(env.Stdout, "%-9s %10s %12s\n", "stage", "RTF", "x-realtime")
 	for _, s := range []struct {
 		name string

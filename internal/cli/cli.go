@@ -11,6 +11,9 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"hark/asr"
+	"hark/internal/loader"
 )
 
 // Exit codes.
@@ -116,4 +119,19 @@ func oneLine(err error) string {
 		return "interrupted"
 	}
 	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")
+}
+
+// openModel resolves and loads a model for command cmd, printing a one-line error (and any
+// warnings) on standard error; ok is false when the command should exit with ExitFailed.
+func openModel(env *Env, cmd, model string, cfg asr.Config) (ld *loader.Loaded, ok bool) {
+	m, err := loader.Find(model)
+	if err == nil {
+		ld, err = loader.Load(m, cfg)
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, cmd, oneLine(err))
+		return nil, false
+	}
+	warn(env, cmd, ld.Warnings)
+	return ld, true
 }

@@ -10,7 +10,6 @@ import (
 
 	"hark/asr"
 	"hark/asr/eval"
-	"hark/internal/loader"
 )
 
 func init() {
@@ -53,18 +52,11 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 	if *scoreOnly != "" {
 		return scoreFile(env, pos[0], entries, *scoreOnly, *verbose)
 	}
-	m, err := loader.Find(*model)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
-		return ExitFailed
-	}
-	ld, err := loader.Load(m, cfg)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+	ld, ok := openModel(env, name, *model, cfg)
+	if !ok {
 		return ExitFailed
 	}
 	defer ld.Close()
-	warn(env, name, ld.Warnings)
 	base := filepath.Dir(pos[0])
 	texts := make([]string, len(entries))
 	errs := make([]error, len(entries))
@@ -122,7 +114,7 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 			fmt.Fprintf(env.Stdout, "%s\n  ref: %s\n  hyp: %s\n", e.Path, eval.Normalize(e.Reference), eval.Normalize(texts[i]))
 		}
 	}
-	fmt.Fprintf(env.Stdout, "manifest  %s\nmodel     %s\nutterances %d (%d failed), %.1f s of audio\n", pos[0], m.Source, score.Utterances, failed, audioSec)
+	fmt.Fprintf(env.Stdout, "manifest  %s\nmodel     %s\nutterances %d (%d failed), %.1f s of audio\n", pos[0], ld.Model.Source, score.Utterances, failed, audioSec)
 	fmt.Fprintf(env.Stdout, "WER       %.2f%% (%d errors / %d words)\nCER       %.2f%% (%d / %d characters)\nSER       %.2f%%\n",
 		100*score.WER(), score.WordErrors, score.Words, 100*score.CER(), score.CharErrors, score.Chars,
 		100*float64(score.SentenceErrors)/float64(max(1, score.Utterances)))

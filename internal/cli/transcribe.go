@@ -120,18 +120,11 @@ func runTranscribe(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 
-	m, err := loader.Find(*model)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
-		return ExitFailed
-	}
-	ld, err := loader.Load(m, cfg)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+	ld, ok := openModel(env, name, *model, cfg)
+	if !ok {
 		return ExitFailed
 	}
 	defer ld.Close()
-	warn(env, name, ld.Warnings)
 
 	var bar *progressbar.ProgressBar
 	if env.StderrIsTTY && len(inputs) > 1 {
