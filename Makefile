@@ -8,7 +8,7 @@ ORT_LIB := .deps/onnxruntime/libonnxruntime.so.1
 CGO_LEAVES := /asr/onnx|/audio/portaudio|/app|/internal/cli|/internal/loader|^hark$$
 SAMPLE := testdata/speech/sample.wav
 
-.PHONY: all deps test-deps build run test check lint unit nocgo nonet bench model clean
+.PHONY: all deps test-deps build run test check lint unit nocgo nonet e2e bench model clean
 
 all: build
 
@@ -37,7 +37,7 @@ run: build
 		echo "$$ $(BIN) transcribe $(SAMPLE)"; $(BIN) transcribe $(SAMPLE); \
 	fi
 
-test: test-deps check unit nocgo nonet
+test: test-deps check unit nocgo nonet e2e
 	@echo "make test: all checks passed"
 
 check:
@@ -56,6 +56,10 @@ nocgo:
 # Hark must never open a network socket: run it in an empty network namespace under strace.
 nonet: build
 	@scripts/check-no-network.sh $(BIN) $(SAMPLE)
+
+# Live capture end to end: a WAV played into a PulseAudio null sink, heard by `hark listen`.
+e2e: build
+	@ROUNDS=1 HARK=$(BIN) scripts/e2e-capture.sh
 
 bench:
 	@$(GO) test -run '^$$' -bench . -benchtime 2x ./asr/... ./audio/...

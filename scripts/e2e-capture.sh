@@ -29,9 +29,6 @@ ROUNDS=${ROUNDS:-3}
 tmp=$(mktemp -d)
 # Fyne (linked into the GUI build) logs a warning for the C locale.
 case "${LANG:-C}" in C | C.* | POSIX) export LANG=en_US.UTF-8 ;; esac
-export XDG_RUNTIME_DIR=$tmp/run PULSE_RUNTIME_PATH=$tmp/run/pulse HOME=$tmp/home
-mkdir -p "$XDG_RUNTIME_DIR" "$HOME"
-chmod 700 "$XDG_RUNTIME_DIR"
 listener= feeder=
 cleanup() {
 	[ -n "$listener" ] && kill -INT "$listener" 2>/dev/null || true
@@ -47,6 +44,12 @@ if [ -z "$HARK" ]; then
 	echo "e2e-capture: building hark..."
 	go build -o "$HARK" .
 fi
+
+# A private sound server and home: nothing of the user's own session is touched. (Set after
+# the build, which needs the real home's Go caches.)
+export XDG_RUNTIME_DIR=$tmp/run PULSE_RUNTIME_PATH=$tmp/run/pulse HOME=$tmp/home
+mkdir -p "$XDG_RUNTIME_DIR" "$HOME"
+chmod 700 "$XDG_RUNTIME_DIR"
 
 pulseaudio -D -n --exit-idle-time=-1 --load=module-native-protocol-unix \
 	--load="module-null-sink sink_name=vsink rate=16000 channels=1" --load=module-always-sink \

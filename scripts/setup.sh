@@ -16,9 +16,11 @@ DEPS=.deps
 mode=${1:-all}
 
 # Debian packages. Build: gcc/pkg-config for cgo, PortAudio and GL/X11 headers for the app.
-# Tests: sox (resampler comparison), strace + util-linux (network isolation test), xvfb.
+# Tests: sox (resampler comparison), strace + util-linux (network isolation test), xvfb and
+# xdotool (real window and typing tests), PulseAudio (live capture end to end).
 pkgs_runtime=(ca-certificates gcc libc6-dev pkg-config portaudio19-dev libgl1-mesa-dev xorg-dev)
-pkgs_test=(sox libsox-fmt-all strace util-linux xvfb x11-apps xdotool imagemagick python3)
+pkgs_test=(sox libsox-fmt-all strace util-linux xvfb x11-apps xdotool imagemagick python3
+  pulseaudio pulseaudio-utils libasound2-plugins)
 want=("${pkgs_runtime[@]}")
 [ "$mode" = "--runtime" ] || want+=("${pkgs_test[@]}")
 
