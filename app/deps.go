@@ -2,10 +2,14 @@ package app
 
 import (
 	"context"
+	"os"
 
 	"hark/app/dictation"
 	"hark/app/history"
+	"hark/app/hotkey"
+	"hark/app/hotkey/x11"
 	"hark/app/live"
+	"hark/app/sni"
 	"hark/asr/stream"
 	"hark/audio"
 	"hark/audio/portaudio"
@@ -38,6 +42,15 @@ type Deps struct {
 	Models func() (*models.Store, error)
 	// CheckModel validates an unpacked model before it is installed (nil: loader.Validate).
 	CheckModel func(ctx context.Context, dir string) error
+	// Hotkey grabs a system-wide key combination (nil: no hotkey).
+	Hotkey func(hotkey.Combo) (hotkey.Hotkey, error)
+	// TrayAvailable says whether the desktop shows tray icons (nil: assume it does).
+	TrayAvailable func() (bool, error)
+	// Executable is the path of the hark program, for the start-on-login entry (nil: "hark").
+	Executable func() (string, error)
+	// WaitKeys waits until the user has let go of modifier keys, before text is typed
+	// (nil: no wait).
+	WaitKeys func()
 }
 
 // RealDeps use the model loader, ONNX Runtime and PortAudio.
@@ -64,7 +77,17 @@ func RealDeps() Deps {
 		History: func(s Settings) (*history.Store, error) {
 			return history.OpenDefault(int64(s.HistoryMB) << 20)
 		},
-		FindTyper:  dictation.FindTyper,
-		FindPlayer: dictation.FindPlayer,
+		FindTyper:     dictation.FindTyper,
+		FindPlayer:    dictation.FindPlayer,
+		TrayAvailable: sni.Available,
+		Executable:    os.Executable,
+		WaitKeys:      func() { realKeyWait().wait() },
+		Hotkey: func(c hotkey.Combo) (hotkey.Hotkey, error) {
+			h, err := x11.Register("", c)
+			if err != nil {
+				return nil, err
+			}
+			return h, nil
+		},
 	}
 }

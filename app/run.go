@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/driver/desktop"
 
 	"hark/app/live"
 	"hark/assets"
@@ -41,6 +42,11 @@ func Run(ctx context.Context, opts Options) error {
 	w.Resize(windowSize(a.Preferences()))
 	w.SetMaster()
 	u.start()
+	u.applyHotkey()
+	defer u.closeHotkey()
+	if desk, ok := a.(desktop.App); ok {
+		u.setupTray(desk)
+	}
 	// `hark ctl toggle|start|stop|cancel|undo|status` (desktop shortcuts, Wayland).
 	if srv, err := ctl.Listen(ctl.SocketPath(), u.control); err != nil {
 		u.setStatus("No `hark ctl` control: " + oneLine(err))
@@ -49,10 +55,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
 	defer stop()
-	w.SetCloseIntercept(func() {
-		saveWindowSize(a.Preferences(), w.Canvas().Size())
-		w.Close()
-	})
+	w.SetCloseIntercept(u.closeWindow)
 	w.ShowAndRun()
 	u.shutdown()
 	return nil
@@ -60,6 +63,13 @@ func Run(ctx context.Context, opts Options) error {
 
 // shutdown stops dictation and releases the model.
 func (u *UI) shutdown() {
+	u.stopReplug()
+	u.mu.Lock()
+	if u.reopened != nil {
+		closeSource(u.reopened)
+		u.reopened = nil
+	}
+	u.mu.Unlock()
 	u.ctl.Stop()
 	u.ctl.Wait()
 	u.mu.Lock()

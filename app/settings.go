@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+
+	"hark/app/hotkey"
 )
 
 // Settings are the user's choices, persisted with Fyne preferences.
@@ -13,16 +15,20 @@ type Settings struct {
 	Beam       int    // beam width; 0 is the default
 	VAD        string // "silero" or "energy"
 	Silence    time.Duration
-	Continuous bool // keep listening after each utterance
-	Copy       bool // copy each utterance to the clipboard
-	Type       bool // type each utterance into the focused window
-	Paste      bool // insert by clipboard + Ctrl+V instead of key presses (the clipboard is restored)
-	Commands   bool // spoken punctuation commands ("comma", "new line")
-	Capitalise bool // sentence case and "I"
-	FinalStop  bool // a full stop at the end of each utterance
-	KeepAudio  bool // save each utterance's audio in the history before decoding
-	HistoryMB  int  // history size cap; the oldest utterances go first
-	Cues       bool // short sounds when listening starts and stops and text is delivered
+	Continuous bool   // keep listening after each utterance
+	Copy       bool   // copy each utterance to the clipboard
+	Type       bool   // type each utterance into the focused window
+	Paste      bool   // insert by clipboard + Ctrl+V instead of key presses (the clipboard is restored)
+	Commands   bool   // spoken punctuation commands ("comma", "new line")
+	Capitalise bool   // sentence case and "I"
+	FinalStop  bool   // a full stop at the end of each utterance
+	KeepAudio  bool   // save each utterance's audio in the history before decoding
+	HistoryMB  int    // history size cap; the oldest utterances go first
+	Cues       bool   // short sounds when listening starts and stops and text is delivered
+	HotkeyOn   bool   // grab a system-wide hotkey (X11)
+	Hotkey     string // its combination, as hotkey.Parse reads it
+	HotkeyMode string // "toggle" or "hold" (push to talk)
+	Tray       bool   // a tray icon (where the desktop has a tray); closing the window then hides it
 }
 
 // Preference keys.
@@ -42,12 +48,17 @@ const (
 	prefKeepAudio  = "keep_audio"
 	prefHistoryMB  = "history_mb"
 	prefCues       = "audio_cues"
+	prefHotkeyOn   = "hotkey_enabled"
+	prefHotkey     = "hotkey"
+	prefHotkeyMode = "hotkey_mode"
+	prefTray       = "tray_icon"
 )
 
 // DefaultSettings are used where nothing was saved yet.
 func DefaultSettings() Settings {
 	return Settings{VAD: "silero", Silence: 800 * time.Millisecond, Continuous: true,
-		Commands: true, Capitalise: true, FinalStop: true, KeepAudio: true, HistoryMB: 500, Cues: true}
+		Commands: true, Capitalise: true, FinalStop: true, KeepAudio: true, HistoryMB: 500, Cues: true,
+		HotkeyOn: true, Hotkey: hotkey.Default.String(), HotkeyMode: string(hotkey.Toggle), Tray: true}
 }
 
 // LoadSettings reads the settings from p.
@@ -69,6 +80,10 @@ func LoadSettings(p fyne.Preferences) Settings {
 		KeepAudio:  p.BoolWithFallback(prefKeepAudio, d.KeepAudio),
 		HistoryMB:  p.IntWithFallback(prefHistoryMB, d.HistoryMB),
 		Cues:       p.BoolWithFallback(prefCues, d.Cues),
+		HotkeyOn:   p.BoolWithFallback(prefHotkeyOn, d.HotkeyOn),
+		Hotkey:     p.StringWithFallback(prefHotkey, d.Hotkey),
+		HotkeyMode: p.StringWithFallback(prefHotkeyMode, d.HotkeyMode),
+		Tray:       p.BoolWithFallback(prefTray, d.Tray),
 	}
 	return s.valid()
 }
@@ -87,6 +102,14 @@ func (s Settings) valid() Settings {
 	}
 	if s.HistoryMB < 10 || s.HistoryMB > 100000 {
 		s.HistoryMB = d.HistoryMB
+	}
+	if c, err := hotkey.Parse(s.Hotkey); err != nil {
+		s.Hotkey = d.Hotkey
+	} else {
+		s.Hotkey = c.String()
+	}
+	if _, err := hotkey.ParseMode(s.HotkeyMode); err != nil {
+		s.HotkeyMode = d.HotkeyMode
 	}
 	return s
 }
@@ -108,4 +131,8 @@ func (s Settings) Save(p fyne.Preferences) {
 	p.SetBool(prefKeepAudio, s.KeepAudio)
 	p.SetInt(prefHistoryMB, s.HistoryMB)
 	p.SetBool(prefCues, s.Cues)
+	p.SetBool(prefHotkeyOn, s.HotkeyOn)
+	p.SetString(prefHotkey, s.Hotkey)
+	p.SetString(prefHotkeyMode, s.HotkeyMode)
+	p.SetBool(prefTray, s.Tray)
 }

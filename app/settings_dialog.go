@@ -9,7 +9,9 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"hark/app/autostart"
 	"hark/app/dictation"
+	"hark/app/hotkey"
 )
 
 const defaultDevice = "Default input"
@@ -21,6 +23,9 @@ var (
 	silenceValues  = []time.Duration{400 * time.Millisecond, 600 * time.Millisecond, 800 * time.Millisecond, 1200 * time.Millisecond, 2 * time.Second}
 	historyChoices = []string{"100 MB (≈ 50 min)", "500 MB (≈ 4 h, default)", "2 GB (≈ 17 h)", "10 GB"}
 	historyValues  = []int{100, 500, 2000, 10000}
+	// Hotkey modes.
+	hotkeyModeChoices = []string{"Press to start/stop", "Hold to talk"}
+	hotkeyModeValues  = []string{string(hotkey.Toggle), string(hotkey.Hold)}
 )
 
 // settingsForm holds the settings dialog's widgets.
@@ -40,6 +45,11 @@ type settingsForm struct {
 	keepAudio  *widget.Check
 	historyMB  *widget.Select
 	cues       *widget.Check
+	hotkeyOn   *widget.Check
+	hotkey     *widget.Entry
+	hotkeyMode *widget.RadioGroup
+	tray       *widget.Check
+	autostart  *widget.Check
 }
 
 func (u *UI) newSettingsForm(s Settings) (*settingsForm, []*widget.FormItem) {
@@ -95,6 +105,15 @@ func (u *UI) newSettingsForm(s Settings) (*settingsForm, []*widget.FormItem) {
 	f.historyMB = widget.NewSelect(historyChoices, nil)
 	f.historyMB.SetSelectedIndex(indexOf(historyValues, s.HistoryMB, 1))
 	f.cues = check("Sounds when listening starts and stops and when text is delivered", s.Cues)
+	f.hotkeyOn = check("System-wide hotkey (X11), works whichever window has the focus", s.HotkeyOn)
+	f.hotkey = widget.NewEntry()
+	f.hotkey.SetText(s.Hotkey)
+	f.hotkey.Validator = func(t string) error { _, err := hotkey.Parse(t); return err }
+	f.hotkeyMode = widget.NewRadioGroup(hotkeyModeChoices, nil)
+	f.hotkeyMode.Horizontal = true
+	f.hotkeyMode.SetSelected(hotkeyModeChoices[indexOf(hotkeyModeValues, s.HotkeyMode, 0)])
+	f.tray = check("Tray icon (closing the window keeps Hark running there)", s.Tray)
+	f.autostart = check("Start Hark when I log in", autostart.Enabled())
 	items := []*widget.FormItem{
 		{Text: "Input device", Widget: f.device, HintText: devHint},
 		{Text: "Model", Widget: container.NewBorder(nil, nil, nil, container.NewHBox(browse, manage), f.modelDir), HintText: "An installed model's name or a model directory; empty: the default model. Manage… imports real models."},
@@ -107,6 +126,10 @@ func (u *UI) newSettingsForm(s Settings) (*settingsForm, []*widget.FormItem) {
 			HintText: "Say \"scratch that\" (or press Ctrl+Shift+Z) to remove the last utterance."},
 		{Text: "History", Widget: container.NewVBox(f.keepAudio, f.historyMB), HintText: "The oldest utterances are deleted beyond this size."},
 		{Text: "Audio cues", Widget: f.cues},
+		{Text: "Hotkey", Widget: container.NewVBox(f.hotkeyOn, f.hotkey, f.hotkeyMode),
+			HintText: "e.g. Ctrl+Alt+H, Super+F9, Pause. On Wayland: bind `hark ctl toggle` as a desktop shortcut."},
+		{Text: "Desktop", Widget: container.NewVBox(f.tray, f.autostart),
+			HintText: "The tray setting takes effect at the next start; without a tray, closing the window quits."},
 	}
 	return f, items
 }
@@ -127,6 +150,10 @@ func (f *settingsForm) settings() Settings {
 		KeepAudio:  f.keepAudio.Checked,
 		HistoryMB:  historyValues[max(0, f.historyMB.SelectedIndex())],
 		Cues:       f.cues.Checked,
+		HotkeyOn:   f.hotkeyOn.Checked,
+		Hotkey:     f.hotkey.Text,
+		HotkeyMode: hotkeyModeValues[max(0, indexOf(hotkeyModeChoices, f.hotkeyMode.Selected, 0))],
+		Tray:       f.tray.Checked,
 	}
 	if d := f.device.Selected; d != defaultDevice {
 		s.Device = d
@@ -139,12 +166,23 @@ func (u *UI) showSettings() {
 	cur := u.settings
 	u.mu.Unlock()
 	f, items := u.newSettingsForm(cur)
-	d := dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
-		if ok {
-			u.applySettings(f.settings())
+	// The form is taller than a small window: it scrolls, and Save/Cancel stay visible.
+	scroll := container.NewVScroll(widget.NewForm(items...))
+	h := u.win.Canvas().Size().Height - 160
+	scroll.SetMinSize(fyne.NewSize(620, max(240, min(h, 640))))
+	d := dialog.NewCustomConfirm("Settings", "Save", "Cancel", scroll, func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := f.hotkey.Validate(); err != nil {
+			f.hotkey.SetText(cur.Hotkey)
+			u.showError(fmt.Errorf("the hotkey was not changed: %w", err))
+		}
+		u.applySettings(f.settings())
+		if err := u.applyAutostart(f.autostart.Checked); err != nil {
+			u.showError(err)
 		}
 	}, u.win)
-	d.Resize(fyne.NewSize(560, 0))
 	d.Show()
 }
 
@@ -157,6 +195,9 @@ func (u *UI) applySettings(s Settings) {
 	u.mu.Unlock()
 	s.Save(u.app.Preferences())
 	u.ctl.SetContinuous(s.Continuous)
+	if s.HotkeyOn != old.HotkeyOn || s.Hotkey != old.Hotkey || s.HotkeyMode != old.HotkeyMode {
+		u.applyHotkey()
+	}
 	if st := u.historyStore(); st != nil {
 		st.SetMaxBytes(int64(s.HistoryMB) << 20)
 	}

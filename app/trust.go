@@ -148,7 +148,11 @@ func (u *UI) deliver(ut dictation.Utterance) (string, error) {
 		u.typer = &typerState{t, err}
 	}
 	ts := u.typer
+	wait := u.deps.WaitKeys
 	u.mu.Unlock()
+	if ts.err == nil && wait != nil {
+		wait() // the hotkey's (or a shortcut's) modifiers may still be held
+	}
 	var err error
 	if ts.err == nil && s.Paste {
 		err = u.paste(ts.t, ut)

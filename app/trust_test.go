@@ -30,9 +30,8 @@ func TestUndoRestoresClipboardAndHistory(t *testing.T) {
 	test.Tap(u.record)
 	h.pump("two finals, idle", func() bool { return len(u.utts) == 2 && u.ctl.State() == dictation.Idle })
 	h.pump("clipboard", func() bool { return u.app.Clipboard().Content() == "High." })
-	if !strings.Contains(u.status.Text, "copied to the clipboard") {
-		t.Errorf("status %q does not say where the text went", u.status.Text)
-	}
+	// The Delivered update (status line) comes after the clipboard is set.
+	h.pump("the status saying where the text went", func() bool { return strings.Contains(u.status.Text, "copied to the clipboard") })
 	u.undo()
 	h.pump("undone", func() bool { return len(u.utts) == 1 && u.app.Clipboard().Content() == "Low." })
 	if u.transcript.Text != "Low." {
@@ -273,10 +272,22 @@ func TestTypingFailureIsShownAndFallsBackToClipboard(t *testing.T) {
 		t.Errorf("%d dialogs, want the error shown", n)
 	}
 	h.pump("clipboard", func() bool { return u.app.Clipboard().Content() == "Low." })
+	// The outcome is recorded after delivery returns: wait for it.
 	st, _ := history.Open(h.hist, -1)
-	es, _ := st.List()
-	if len(es) != 1 || !strings.Contains(es[0].Delivered, "clipboard") {
-		t.Errorf("history %+v", es)
+	var es []history.Entry
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		es, _ = st.List()
+		if len(es) == 1 && strings.Contains(es[0].Delivered, "clipboard") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("history %+v", es)
+		}
+		select {
+		case f := <-h.queue:
+			f()
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }
 

@@ -36,6 +36,13 @@ type UI struct {
 	engine   Engine
 	loading  bool
 	typer    *typerState
+	hotkey   hotkeyState
+	tray     trayState // UI goroutine (note: guarded by mu)
+	// replugCancel stops waiting for a lost microphone; replugEvery is how often the
+	// device list is read meanwhile (0: every 2 s).
+	replugCancel func()
+	replugEvery  time.Duration
+	reopened     audio.Source // the device found again, for the next Start (guarded by mu)
 	// autoRecord starts dictation once the model has loaded (the --record option).
 	autoRecord bool
 	inputLabel string // describes a replayed input instead of the device
@@ -222,7 +229,13 @@ func (u *UI) readyText() string {
 	case dev == "":
 		dev = "default input"
 	}
-	return fmt.Sprintf("Model %s · VAD %s · %s", u.engine.ModelName(), u.engine.VADName(), dev)
+	text := fmt.Sprintf("Model %s · VAD %s · %s", u.engine.ModelName(), u.engine.VADName(), dev)
+	for _, note := range []string{u.hotkey.note, u.tray.note} {
+		if note != "" {
+			text += " · " + note
+		}
+	}
+	return text
 }
 
 func (u *UI) newStreamer() (*stream.Streamer, error) {
@@ -240,13 +253,18 @@ func (u *UI) newStreamer() (*stream.Streamer, error) {
 
 func (u *UI) openInput() (audio.Source, error) {
 	u.mu.Lock()
-	s := u.settings
+	s, src := u.settings, u.reopened
+	u.reopened = nil
 	u.mu.Unlock()
+	if src != nil {
+		return src, nil
+	}
 	return u.deps.OpenInput(s)
 }
 
 // toggle starts or stops dictation (button, Ctrl+R, menu).
 func (u *UI) toggle() {
+	u.stopReplug()
 	if u.ctl.State() != dictation.Idle {
 		u.ctl.Stop()
 		return
@@ -266,6 +284,7 @@ func (u *UI) apply(up dictation.Update) {
 		prev := u.shownState
 		u.shownState = up.State
 		u.showState(up.State)
+		u.updateTray(up.State)
 		switch {
 		case prev == dictation.Idle && up.State != dictation.Idle:
 			go u.cue(dictation.CueStart)
@@ -294,6 +313,7 @@ func (u *UI) apply(up dictation.Update) {
 	case dictation.Failed:
 		u.setStatus("Error: " + oneLine(up.Err))
 		u.showError(up.Err)
+		u.deviceLost(up.Err)
 	}
 }
 

@@ -1,11 +1,12 @@
 package app
 
 import (
-	"fmt"
+	"bufio"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -38,6 +39,39 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// startXvfb starts a private X server on a free display (Xvfb picks it: -displayfd) and
+// returns the display; it is stopped with SIGTERM, so it removes its socket and lock file.
+func startXvfb(t *testing.T) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-noreset", "-screen", "0", "800x600x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Skipf("Xvfb: %v", err)
+	}
+	w.Close()
+	t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() })
+	got := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		r.Close()
+		got <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-got:
+		if n == "" {
+			t.Skip("Xvfb did not start")
+		}
+		return ":" + n
+	case <-time.After(20 * time.Second):
+		t.Skip("Xvfb did not start within 20 s")
+	}
+	return ""
+}
+
 // TestRealXdotoolInsertionUnderXvfb types into a real Fyne entry through the X server's XTest
 // extension (xdotool) and reads it back, then undoes it with backspaces.
 func TestRealXdotoolInsertionUnderXvfb(t *testing.T) {
@@ -49,19 +83,7 @@ func TestRealXdotoolInsertionUnderXvfb(t *testing.T) {
 			t.Skipf("%s is not installed", tool)
 		}
 	}
-	disp := ""
-	var xvfb *exec.Cmd
-	for n := 140; n < 160 && xvfb == nil; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		cmd := exec.Command("Xvfb", fmt.Sprintf(":%d", n), "-screen", "0", "800x600x24", "-nolisten", "tcp")
-		if err := cmd.Start(); err != nil {
-			t.Skipf("Xvfb: %v", err)
-		}
-		xvfb, disp = cmd, fmt.Sprintf(":%d", n)
-	}
-	t.Cleanup(func() { _ = xvfb.Process.Kill(); _ = xvfb.Wait() })
+	disp := startXvfb(t)
 	wait := func(what string, cond func() bool) {
 		t.Helper()
 		deadline := time.Now().Add(20 * time.Second)
@@ -72,7 +94,6 @@ func TestRealXdotoolInsertionUnderXvfb(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	wait("Xvfb", func() bool { _, err := os.Stat("/tmp/.X11-unix/X" + disp[1:]); return err == nil })
 	t.Setenv("DISPLAY", disp)
 	t.Setenv("WAYLAND_DISPLAY", "")
 

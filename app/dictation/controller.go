@@ -191,7 +191,20 @@ func (c *Controller) Start() error {
 		return fail(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	c.mu.Lock()
+	if s.stopping {
+		// Stop was called while the source was opening: do not start at all.
+		c.session = nil
+		c.mu.Unlock()
+		cancel()
+		if cl, ok := src.(io.Closer); ok {
+			_ = cl.Close()
+		}
+		close(s.done)
+		return nil
+	}
 	s.cancel, s.src, s.st = cancel, src, st
+	c.mu.Unlock()
 	c.setState(Listening, s)
 	go c.run(ctx, s)
 	return nil
