@@ -82,6 +82,7 @@ def main():
             shutil.copyfile(ckpt, latest)
     if not a.skip_export:
         run([py, rel(os.path.join(HERE, "export.py")), "--ckpt", latest, "--out", a.out])
+        run([py, rel(os.path.join(HERE, "parity.py")), "--ckpt", latest])
     print("recipe: done in %.0f s" % (time.time() - t0), flush=True)
 
 
