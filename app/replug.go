@@ -36,30 +36,22 @@ func (u *UI) deviceLost(err error) {
 	label := deviceLabel(name)
 	u.setStatus(fmt.Sprintf("The %s stopped (unplugged?); what was recognised is kept. Waiting for it to come back…", label))
 	go func() {
-		for {
-			if dictation.WaitForDevice(ctx, list, name, every) != nil {
-				return
-			}
-			// Listed again; open it now, so that a device that is listed but not ready yet
-			// (its sound server still starting) means another wait, not an error.
-			src, err := u.openInput()
-			if err != nil {
-				continue
-			}
-			u.ctl.Wait() // the lost session has ended
-			u.do(func() {
-				if ctx.Err() != nil || u.ctl.State() != dictation.Idle {
-					closeSource(src)
-					return
-				}
-				u.mu.Lock()
-				u.reopened = src
-				u.mu.Unlock()
-				u.toggle()
-				u.setStatus(fmt.Sprintf("The %s is back: listening again.", label))
-			})
+		src, err := dictation.Reopen(ctx, list, name, every, u.openInput)
+		if err != nil {
 			return
 		}
+		u.ctl.Wait() // the lost session has ended
+		u.do(func() {
+			if ctx.Err() != nil || u.ctl.State() != dictation.Idle {
+				closeSource(src)
+				return
+			}
+			u.mu.Lock()
+			u.reopened = src
+			u.mu.Unlock()
+			u.toggle()
+			u.setStatus(fmt.Sprintf("The %s is back: listening again.", label))
+		})
 	}()
 }
 

@@ -26,6 +26,21 @@ func WaitForDevice(ctx context.Context, list func() ([]string, error), name stri
 	}
 }
 
+// Reopen waits (as WaitForDevice does) until the device named name is listed again, then
+// opens it with open; a device that is listed but does not open yet (its sound server still
+// starting) means another wait, not an error. It returns the opened source, or ctx's error.
+func Reopen[S any](ctx context.Context, list func() ([]string, error), name string, interval time.Duration, open func() (S, error)) (S, error) {
+	for {
+		if err := WaitForDevice(ctx, list, name, interval); err != nil {
+			var zero S
+			return zero, err
+		}
+		if src, err := open(); err == nil {
+			return src, nil
+		}
+	}
+}
+
 // DevicePresent reports whether name (see WaitForDevice) is among names.
 func DevicePresent(names []string, name string) bool {
 	name = strings.TrimSpace(name)

@@ -55,6 +55,27 @@ func TestWaitForDevice(t *testing.T) {
 	}
 }
 
+func TestReopen(t *testing.T) {
+	// Listed, but the first open fails (not ready): another wait, then the second open.
+	var opens atomic.Int32
+	list := func() ([]string, error) { return []string{"USB Mic"}, nil }
+	got, err := Reopen(context.Background(), list, "USB Mic", 5*time.Millisecond, func() (int, error) {
+		if opens.Add(1) == 1 {
+			return 0, errors.New("busy")
+		}
+		return 42, nil
+	})
+	if err != nil || got != 42 || opens.Load() != 2 {
+		t.Errorf("Reopen = %d, %v after %d opens", got, err, opens.Load())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	if _, err := Reopen(ctx, func() ([]string, error) { return nil, nil }, "USB Mic", 5*time.Millisecond,
+		func() (int, error) { t.Error("opened a missing device"); return 0, nil }); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("never back: %v", err)
+	}
+}
+
 // TestStopWhileOpening: Stop (a quick second press, or a hold-to-talk key let go at once)
 // while the device is still opening means dictation does not start, and the next Start works.
 func TestStopWhileOpening(t *testing.T) {

@@ -8,10 +8,12 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-isatty"
 
+	"hark/app/dictation"
 	"hark/app/history"
 	"hark/app/live"
 	"hark/asr"
@@ -42,6 +44,7 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	maxUtt := fs.Duration("max-utterance", 30*time.Second, "longest utterance before a forced cut")
 	keep := fs.Bool("history", false, "save each utterance's audio (before decoding) and text in the history (default: on for a microphone, off with --input; see `hark history`)")
 	histDir := fs.String("history-dir", "", "history `DIR` (default: $XDG_DATA_HOME/hark/utterances)")
+	typeText := fs.Bool("type", false, "also type each utterance's text into the focused window (xdotool on X11, wtype/ydotool on Wayland)")
 	control := fs.Bool("control", false, "accept `hark ctl` commands on the control socket (stop/start pause and resume, cancel drops the utterance)")
 	post := addPostFlags(fs)
 	pos, err := parse(fs, args)
@@ -88,10 +91,17 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	src, err := live.Open(live.Input{Device: *device, File: *input, Fast: *fast})
+	var typer listenTyper
+	if *typeText {
+		if typer, err = findListenTyper(); err != nil {
+			return fail(err)
+		}
+	}
+	first, err := listenOpen(live.Input{Device: *device, File: *input, Fast: *fast})
 	if err != nil {
 		return fail(err)
 	}
+	src := &swappable{cur: first}
 	defer src.Close()
 	// Ctrl-C and SIGTERM cancel ctx; closing the source unblocks a waiting Read, and Run
 	// then finishes the utterance in progress.
@@ -100,6 +110,11 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 
 	out := &listenOutput{w: env.Stdout, jsonl: *format == "jsonl", partials: *partials,
 		tty: isTerminal(env.Stdout), format: formatter}
+	if typer != nil {
+		out.typed = startTyping(typer, func(err error) {
+			fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+		})
+	}
 	keepSet := false
 	fs.Visit(func(f *flag.Flag) { keepSet = keepSet || f.Name == "history" })
 	if *keep || (!keepSet && *input == "") {
@@ -110,7 +125,7 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 		out.hist = &listenHistory{st: hs, entries: map[int]history.Entry{}, model: eng.ModelName()}
 	}
 	if env.StderrIsTTY {
-		fmt.Fprintf(env.Stderr, "Listening to %s with %s (VAD: %s). Ctrl-C to stop.\n", src.Describe(), eng.ModelName(), eng.VADName())
+		fmt.Fprintf(env.Stderr, "Listening to %s with %s (VAD: %s). Ctrl-C to stop.\n", first.Describe(), eng.ModelName(), eng.VADName())
 	}
 	var in audio.Source = src
 	if *control {
@@ -139,13 +154,31 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 		}
 		defer srv.Close()
 	}
-	err = st.Run(ctx, in, out.event)
-	out.done()
-	if s, ok := src.(interface{ Stats() portaudio.Stats }); ok {
-		if st := s.Stats(); st.Overflows+st.Dropped > 0 {
-			fmt.Fprintf(env.Stderr, "%s %s: %d input overflows, %d samples dropped\n", programName, name, st.Overflows, st.Dropped)
+	for {
+		err = st.Run(ctx, in, out.event)
+		if s, ok := src.current().(interface{ Stats() portaudio.Stats }); ok {
+			if st := s.Stats(); st.Overflows+st.Dropped > 0 {
+				fmt.Fprintf(env.Stderr, "%s %s: %d input overflows, %d samples dropped\n", programName, name, st.Overflows, st.Dropped)
+			}
 		}
+		if *input != "" || !errors.Is(err, portaudio.ErrDeviceLost) || ctx.Err() != nil {
+			break
+		}
+		// The microphone went away (the utterance in progress was finished): wait for the
+		// same device to be listed again, as the window does, and go on listening there.
+		label := deviceLabel(*device)
+		fmt.Fprintf(env.Stderr, "%s %s: the %s stopped (unplugged?); waiting for it to come back…\n", programName, name, label)
+		src.current().Close()
+		next, rerr := dictation.Reopen(ctx, listenDevices, *device, listenReplugEvery, func() (live.Source, error) {
+			return listenOpen(live.Input{Device: *device})
+		})
+		if rerr != nil || !src.swap(next) {
+			err = ctx.Err()
+			break
+		}
+		fmt.Fprintf(env.Stderr, "%s %s: the %s is back: listening again.\n", programName, name, label)
 	}
+	out.done()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fail(err)
 	}
@@ -156,6 +189,100 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 		return ExitFailed
 	}
 	return ExitOK
+}
+
+// Seams for tests: how inputs are opened and listed, how often a lost device is looked for,
+// and the typing tool.
+var (
+	listenOpen        = live.Open
+	listenDevices     = deviceNames
+	listenReplugEvery = 2 * time.Second
+	findListenTyper   = func() (listenTyper, error) { return dictation.FindTyper() }
+)
+
+// listenTyper types text into the focused window (dictation.Typer).
+type listenTyper interface {
+	Type(text string) error
+}
+
+func deviceNames() ([]string, error) {
+	devs, err := portaudio.Devices()
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(devs))
+	for _, d := range devs {
+		names = append(names, d.Name)
+	}
+	return names, nil
+}
+
+func deviceLabel(name string) string {
+	if name == "" {
+		return "default input device"
+	}
+	return fmt.Sprintf("input device %q", name)
+}
+
+// swappable is the input being listened to; after a device loss the reopened device takes
+// its place. Close (Ctrl-C) closes the current one and any that would come later.
+type swappable struct {
+	mu     sync.Mutex
+	cur    live.Source
+	closed bool
+}
+
+func (s *swappable) current() live.Source {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur
+}
+
+func (s *swappable) SampleRate() int               { return s.current().SampleRate() }
+func (s *swappable) Read(p []float32) (int, error) { return s.current().Read(p) }
+
+// swap replaces the source; false (and next closed) once Close was called.
+func (s *swappable) swap(next live.Source) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		next.Close()
+		return false
+	}
+	s.cur = next
+	return true
+}
+
+func (s *swappable) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	return s.cur.Close()
+}
+
+// typing delivers finals to the typer in order, off the recognizer's goroutine.
+type typing struct {
+	texts chan string
+	done  chan struct{}
+}
+
+func startTyping(t listenTyper, report func(error)) *typing {
+	ty := &typing{texts: make(chan string, 64), done: make(chan struct{})}
+	go func() {
+		defer close(ty.done)
+		for text := range ty.texts {
+			if err := t.Type(text); err != nil {
+				report(err)
+			}
+		}
+	}()
+	return ty
+}
+
+// finish waits until everything sent has been typed.
+func (ty *typing) finish() {
+	close(ty.texts)
+	<-ty.done
 }
 
 func isTerminal(w io.Writer) bool {
@@ -173,6 +300,7 @@ type listenOutput struct {
 	failed   bool
 	format   *text.Formatter // nil: print the recognizer's raw words
 	hist     *listenHistory  // nil: utterances are not saved
+	typed    *typing         // nil: finals are not typed
 }
 
 type listenLine struct {
@@ -225,6 +353,9 @@ func (o *listenOutput) event(e stream.Event) {
 			fmt.Fprintf(o.w, "[utterance at %.1f s could not be recognised: %s]\n", e.Start, oneLine(e.Err))
 			return
 		}
+		if o.typed != nil && e.Text != "" {
+			o.typed.texts <- e.Text
+		}
 		if o.jsonl {
 			o.json(listenLine{Text: e.Text, Start: round3(e.Start), End: round3(e.End), Final: true})
 			return
@@ -243,6 +374,12 @@ func (o *listenOutput) clear() {
 	}
 }
 
-func (o *listenOutput) done() { o.clear() }
+func (o *listenOutput) done() {
+	o.clear()
+	if o.typed != nil {
+		o.typed.finish()
+		o.typed = nil
+	}
+}
 
 func (o *listenOutput) json(l listenLine) { writeJSON(o.w, l, false) }

@@ -2,11 +2,19 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"hark/app/dictation"
+	"hark/app/live"
 	"hark/asr/stream"
+	"hark/audio/portaudio"
 )
 
 func TestListenReplayJSONL(t *testing.T) {
@@ -104,5 +112,102 @@ func TestDevicesCommand(t *testing.T) {
 	}
 	if code, _, _ := run(t, nil, "devices", "--format", "xml"); code != ExitUsage {
 		t.Errorf("bad format: exit %d", code)
+	}
+}
+
+// lostAtEnd replays a file, then reports the device lost instead of the end of the input.
+type lostAtEnd struct{ live.Source }
+
+func (l lostAtEnd) Read(p []float32) (int, error) {
+	n, err := l.Source.Read(p)
+	if errors.Is(err, io.EOF) {
+		err = portaudio.ErrDeviceLost
+	}
+	return n, err
+}
+
+// fakeListenSeams replaces how listen opens and lists devices for the rest of the test.
+func fakeListenSeams(t *testing.T, open func(live.Input) (live.Source, error), list func() ([]string, error)) {
+	oo, ol, oe := listenOpen, listenDevices, listenReplugEvery
+	listenOpen, listenDevices, listenReplugEvery = open, list, 10*time.Millisecond
+	t.Cleanup(func() { listenOpen, listenDevices, listenReplugEvery = oo, ol, oe })
+}
+
+func TestListenDeviceComesBack(t *testing.T) {
+	wav := toneWAVs + "/hello.wav"
+	var opens, polls atomic.Int32
+	fakeListenSeams(t, func(in live.Input) (live.Source, error) {
+		if in.Device != "USB Mic" {
+			t.Errorf("opened %+v, want the same device", in)
+		}
+		switch opens.Add(1) {
+		case 1: // the microphone, unplugged after one utterance
+			src, err := live.Open(live.Input{File: wav, Fast: true})
+			return lostAtEnd{src}, err
+		case 2: // listed again but not ready yet
+			return nil, errors.New("device busy")
+		default: // back: one more utterance, then the end
+			return live.Open(live.Input{File: wav, Fast: true})
+		}
+	}, func() ([]string, error) {
+		if polls.Add(1) < 3 {
+			return []string{"Built-in"}, nil
+		}
+		return []string{"Built-in", "USB Mic"}, nil
+	})
+	code, out, errs := run(t, nil, "listen", "--device", "USB Mic", "--history=false", "--model", tones, "--vad", "energy")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if out != "Hello world.\nHello world.\n" {
+		t.Errorf("output %q", out)
+	}
+	if polls.Load() < 3 || opens.Load() != 3 {
+		t.Errorf("%d polls, %d opens", polls.Load(), opens.Load())
+	}
+	want := "hark listen: the input device \"USB Mic\" stopped (unplugged?); waiting for it to come back…\n" +
+		"hark listen: the input device \"USB Mic\" is back: listening again.\n"
+	if errs != want {
+		t.Errorf("stderr %q, want %q", errs, want)
+	}
+}
+
+func TestListenDeviceLostThenStopped(t *testing.T) {
+	// Ctrl-C while waiting for the device ends listen normally, with the text kept.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fakeListenSeams(t, func(live.Input) (live.Source, error) {
+		src, err := live.Open(live.Input{File: toneWAVs + "/hello.wav", Fast: true})
+		return lostAtEnd{src}, err
+	}, func() ([]string, error) {
+		cancel()
+		return nil, nil
+	})
+	var o, e bytes.Buffer
+	code := runListen(ctx, &Env{Stdout: &o, Stderr: &e}, []string{"--history=false", "--model", tones, "--vad", "energy"})
+	if code != 0 || o.String() != "Hello world.\n" || !strings.Contains(e.String(), "the default input device stopped") {
+		t.Errorf("exit %d, out %q, err %q", code, o.String(), e.String())
+	}
+}
+
+type fakeTyper struct{ typed []string }
+
+func (f *fakeTyper) Type(text string) error { f.typed = append(f.typed, text); return nil }
+
+func TestListenTypes(t *testing.T) {
+	ft := &fakeTyper{}
+	old := findListenTyper
+	findListenTyper = func() (listenTyper, error) { return ft, nil }
+	defer func() { findListenTyper = old }()
+	code, out, errs := run(t, nil, "listen", "--input", toneWAVs+"/hello.wav", "--fast", "--model", tones, "--vad", "energy", "--type")
+	if code != 0 || out != "Hello world.\n" {
+		t.Fatalf("exit %d, out %q: %s", code, out, errs)
+	}
+	if len(ft.typed) != 1 || ft.typed[0] != "Hello world." {
+		t.Errorf("typed %q", ft.typed)
+	}
+	findListenTyper = func() (listenTyper, error) { return nil, dictation.ErrNoTyper }
+	if code, _, errs := run(t, nil, "listen", "--input", toneWAVs+"/hello.wav", "--fast", "--model", tones, "--vad", "energy", "--type"); code != ExitFailed || !strings.Contains(errs, "xdotool") {
+		t.Errorf("no typer: exit %d, %q", code, errs)
 	}
 }

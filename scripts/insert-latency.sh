@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Insert latency: the time from the end of speech in a played file to its text arriving in
+# the focused application. A private Xvfb display shows an xterm whose terminal writes every
+# key it receives to a file; a private PulseAudio plays the WAV into a null sink;
+# `hark listen --type` captures the sink's monitor and types each final with xdotool into
+# the focused xterm. The text must equal `hark transcribe` of the file (and a space).
+#
+#   scripts/insert-latency.sh [WAV]       default: testdata/tones/hello.wav with the tone
+#                                         fixture model and the energy VAD
+#   MODEL=default VAD=silero scripts/insert-latency.sh speech.wav
+#   HARK=bin/hark SILENCE=0.8s ROUNDS=3 scripts/insert-latency.sh
+#
+# Without xterm (or with STANDIN=1), a stand-in `xdotool` on PATH records what would have been
+# typed (the figure then leaves out the X server and the terminal). Skips (exit 0) when Xvfb, xdotool or
+# PulseAudio is not installed. Exit 1 when the texts differ or nothing arrives.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for tool in Xvfb xdotool pulseaudio pactl paplay pacat sox; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "insert-latency: SKIP: $tool is not installed (apt-get install xvfb xdotool xterm pulseaudio pulseaudio-utils sox)"
+		exit 0
+	fi
+done
+
+WAV=${1:-testdata/tones/hello.wav}
+MODEL=${MODEL:-testdata/models/tones}
+VAD=${VAD:-energy}
+SILENCE=${SILENCE:-0.8s}
+ROUNDS=${ROUNDS:-3}
+
+tmp=$(mktemp -d)
+case "${LANG:-C}" in C | C.* | POSIX) export LANG=en_US.UTF-8 ;; esac
+listener= feeder= xvfb= term= stamper=
+cleanup() {
+	[ -n "$listener" ] && kill -INT "$listener" 2>/dev/null || true
+	[ -n "$feeder" ] && kill "$feeder" 2>/dev/null || true
+	[ -n "$term" ] && kill "$term" 2>/dev/null || true
+	[ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null || true
+	pulseaudio --kill >/dev/null 2>&1 || true
+	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+HARK=${HARK:-}
+if [ -z "$HARK" ]; then
+	HARK=$tmp/hark
+	echo "insert-latency: building hark..."
+	go build -o "$HARK" .
+fi
+case "$HARK" in /*) ;; *) HARK=$PWD/$HARK ;; esac
+
+# A private display, sound server and home (set after the build, which needs the real
+# home's Go caches).
+export XDG_RUNTIME_DIR=$tmp/run PULSE_RUNTIME_PATH=$tmp/run/pulse HOME=$tmp/home
+mkdir -p "$XDG_RUNTIME_DIR" "$HOME"
+chmod 700 "$XDG_RUNTIME_DIR"
+
+Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$tmp/display" 2>"$tmp/xvfb.log" &
+xvfb=$!
+for _ in $(seq 100); do [ -s "$tmp/display" ] && break; sleep 0.05; done
+if [ ! -s "$tmp/display" ]; then
+	echo "insert-latency: FAIL: Xvfb did not start"; cat "$tmp/xvfb.log"; exit 1
+fi
+export DISPLAY=:$(head -n1 "$tmp/display")
+unset WAYLAND_DISPLAY
+
+target=$tmp/typed.txt
+: >"$target"
+if [ -z "${STANDIN:-}" ] && command -v xterm >/dev/null 2>&1; then
+	how="xterm on Xvfb $DISPLAY"
+	# Non-canonical mode: each key reaches cat (and the file) as it is typed, no Enter needed.
+	xterm -title hark-target -geometry 80x10+0+0 -e sh -c 'stty -icanon -echo min 1 time 0; exec cat >"$1"' sh "$target" 2>"$tmp/xterm.log" &
+	term=$!
+	wid=$(xdotool search --sync --name '^hark-target$' | head -n1)
+	xdotool mousemove --sync 100 50 windowfocus --sync "$wid"
+	sleep 0.3
+else
+	how="a stand-in xdotool (no X target)"
+	mkdir -p "$tmp/bin"
+	cat >"$tmp/bin/xdotool" <<EOF
+#!/bin/sh
+# Records what xdotool would type: the text is the last argument.
+for a; do last=\$a; done
+printf '%s' "\$last" >>"$target"
+EOF
+	chmod +x "$tmp/bin/xdotool"
+	export PATH=$tmp/bin:$PATH
+fi
+
+pulseaudio -D -n --exit-idle-time=-1 --load=module-native-protocol-unix \
+	--load="module-null-sink sink_name=vsink rate=16000 channels=1" --load=module-always-sink \
+	--log-target=file:"$tmp/pulse.log"
+for _ in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
+pactl info >/dev/null
+# Digital silence playing all the time, so that the monitor behaves like a microphone.
+pacat --playback --device=vsink --rate=16000 --channels=1 --format=s16le --latency-msec=20 </dev/zero &
+feeder=$!
+
+expected=$("$HARK" transcribe --model "$MODEL" "$WAV")
+
+# Where speech is in the file: first and last sample above -34 dBFS.
+read -r _ sp_end < <(sox "$WAV" -t dat -r 16000 -c 1 - 2>/dev/null | awk '
+	/^;/ { next }
+	{ v = $2 < 0 ? -$2 : $2; if (v > 0.02) { if (first == "") first = $1; last = $1 } }
+	END { printf "%.3f %.3f\n", first, last }')
+
+# Each final printed gets the wall-clock time it arrived (to split the figure).
+out=$tmp/out.jsonl
+mkfifo "$tmp/fifo"
+while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done <"$tmp/fifo" >"$out" &
+stamper=$!
+PULSE_SOURCE=vsink.monitor "$HARK" listen --device pulse --type --format jsonl --history=false \
+	--model "$MODEL" --vad "$VAD" --silence "$SILENCE" >"$tmp/fifo" 2>"$tmp/listen.err" &
+listener=$!
+
+for _ in $(seq 100); do
+	[ -n "$(pactl list short source-outputs 2>/dev/null)" ] && break
+	sleep 0.1
+done
+if [ -z "$(pactl list short source-outputs 2>/dev/null)" ]; then
+	echo "insert-latency: FAIL: hark listen did not start capturing"; cat "$tmp/listen.err"; exit 1
+fi
+sox -n -r 16000 -c 1 -b 16 "$tmp/warmup.wav" trim 0 0.2
+paplay --device=vsink "$tmp/warmup.wav"
+sleep 0.5
+
+want_all= insert_lat=() final_lat=()
+status=PASS
+for round in $(seq "$ROUNDS"); do
+	want_all+="$expected "
+	before=$(grep -c '"final":true' "$out" || true)
+	t0=$(date +%s.%N)
+	paplay --device=vsink "$WAV"
+	# Wait (up to 10 s) for this round's text in the target.
+	ti=
+	for _ in $(seq 2000); do
+		if [ "$(cat "$target")" = "$want_all" ]; then
+			ti=$(date +%s.%N)
+			break
+		fi
+		sleep 0.005
+	done
+	if [ -z "$ti" ]; then
+		echo "insert-latency: FAIL: round $round: the target holds \"$(cat "$target")\", want \"$want_all\""
+		cat "$tmp/listen.err"
+		status=FAIL
+		break
+	fi
+	insert_lat+=("$(awk -v a="$ti" -v b="$t0" -v e="$sp_end" 'BEGIN { printf "%.0f", (a - b - e) * 1000 }')")
+	fline=$(grep '"final":true' "$out" | sed -n "$((before + 1))p" || true)
+	if [ -n "$fline" ]; then
+		final_lat+=("$(awk -v a="${fline%% *}" -v b="$t0" -v e="$sp_end" 'BEGIN { printf "%.0f", (a - b - e) * 1000 }')")
+	fi
+	sleep 0.5
+done
+
+kill -INT "$listener" 2>/dev/null || true
+wait "$listener" || { echo "insert-latency: FAIL: hark listen exited with status $?"; cat "$tmp/listen.err"; exit 1; }
+listener=
+wait "$stamper" || true
+
+silence_ms=$(awk -v s="${SILENCE%s}" 'BEGIN { printf "%.0f", s * 1000 }')
+echo "insert-latency: $WAV ($MODEL, VAD $VAD) typed into $how; transcribe \"$expected\""
+echo "  end of speech -> text in the window (ms): ${insert_lat[*]:-none}  (includes the ${silence_ms} ms trailing-silence wait)"
+echo "  end of speech -> final printed (ms):      ${final_lat[*]:-none}"
+echo "insert-latency: $status"
+[ "$status" = PASS ]
