@@ -12,6 +12,7 @@
 # Skips (exit 0) when PulseAudio is not installed. Exit 1 when the texts differ.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/nullsink.sh
 
 for tool in pulseaudio pactl paplay sox; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
@@ -45,36 +46,14 @@ if [ -z "$HARK" ]; then
 	go build -o "$HARK" .
 fi
 
-# A private sound server and home: nothing of the user's own session is touched. (Set after
-# the build, which needs the real home's Go caches.)
-export XDG_RUNTIME_DIR=$tmp/run PULSE_RUNTIME_PATH=$tmp/run/pulse HOME=$tmp/home
-mkdir -p "$XDG_RUNTIME_DIR" "$HOME"
-chmod 700 "$XDG_RUNTIME_DIR"
-
-pulseaudio -D -n --exit-idle-time=-1 --load=module-native-protocol-unix \
-	--load="module-null-sink sink_name=vsink rate=16000 channels=1" --load=module-always-sink \
-	--log-target=file:"$tmp/pulse.log"
-for _ in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
-pactl info >/dev/null
-# A microphone delivers audio all the time; a null sink's monitor only while something
-# plays. Keep digital silence playing so the monitor behaves like a microphone (otherwise
-# the first playback is measured with the sound server's start-up delay in it).
-pacat --playback --device=vsink --rate=16000 --channels=1 --format=s16le --latency-msec=20 </dev/zero &
-feeder=$!
+start_null_sink
 
 expected=$("$HARK" transcribe --model "$MODEL" "$WAV")
 
-# Where speech is in the file: first and last sample above -34 dBFS.
-read -r sp_start sp_end < <(sox "$WAV" -t dat -r 16000 -c 1 - 2>/dev/null | awk '
-	/^;/ { next }
-	{ v = $2 < 0 ? -$2 : $2; if (v > 0.02) { if (first == "") first = $1; last = $1 } }
-	END { printf "%.3f %.3f\n", first, last }')
+read -r sp_start sp_end < <(speech_bounds "$WAV")
 
 out=$tmp/out.jsonl
-# Each output line gets the wall-clock time it arrived.
-mkfifo "$tmp/fifo"
-while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done <"$tmp/fifo" >"$out" &
-stamper=$!
+stamp_lines "$out"
 PULSE_SOURCE=vsink.monitor "$HARK" listen --device pulse --format jsonl --partials \
 	--model "$MODEL" --vad "$VAD" --silence "$SILENCE" >"$tmp/fifo" 2>"$tmp/listen.err" &
 listener=$!

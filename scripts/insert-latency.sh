@@ -15,6 +15,7 @@
 # PulseAudio is not installed. Exit 1 when the texts differ or nothing arrives.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/nullsink.sh
 
 for tool in Xvfb xdotool pulseaudio pactl paplay pacat sox; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
@@ -52,9 +53,7 @@ case "$HARK" in /*) ;; *) HARK=$PWD/$HARK ;; esac
 
 # A private display, sound server and home (set after the build, which needs the real
 # home's Go caches).
-export XDG_RUNTIME_DIR=$tmp/run PULSE_RUNTIME_PATH=$tmp/run/pulse HOME=$tmp/home
-mkdir -p "$XDG_RUNTIME_DIR" "$HOME"
-chmod 700 "$XDG_RUNTIME_DIR"
+private_home
 
 Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$tmp/display" 2>"$tmp/xvfb.log" &
 xvfb=$!
@@ -88,28 +87,15 @@ EOF
 	export PATH=$tmp/bin:$PATH
 fi
 
-pulseaudio -D -n --exit-idle-time=-1 --load=module-native-protocol-unix \
-	--load="module-null-sink sink_name=vsink rate=16000 channels=1" --load=module-always-sink \
-	--log-target=file:"$tmp/pulse.log"
-for _ in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
-pactl info >/dev/null
-# Digital silence playing all the time, so that the monitor behaves like a microphone.
-pacat --playback --device=vsink --rate=16000 --channels=1 --format=s16le --latency-msec=20 </dev/zero &
-feeder=$!
+start_null_sink
 
 expected=$("$HARK" transcribe --model "$MODEL" "$WAV")
 
-# Where speech is in the file: first and last sample above -34 dBFS.
-read -r _ sp_end < <(sox "$WAV" -t dat -r 16000 -c 1 - 2>/dev/null | awk '
-	/^;/ { next }
-	{ v = $2 < 0 ? -$2 : $2; if (v > 0.02) { if (first == "") first = $1; last = $1 } }
-	END { printf "%.3f %.3f\n", first, last }')
+read -r _ sp_end < <(speech_bounds "$WAV")
 
 # Each final printed gets the wall-clock time it arrived (to split the figure).
 out=$tmp/out.jsonl
-mkfifo "$tmp/fifo"
-while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done <"$tmp/fifo" >"$out" &
-stamper=$!
+stamp_lines "$out"
 PULSE_SOURCE=vsink.monitor "$HARK" listen --device pulse --type --format jsonl --history=false \
 	--model "$MODEL" --vad "$VAD" --silence "$SILENCE" >"$tmp/fifo" 2>"$tmp/listen.err" &
 listener=$!

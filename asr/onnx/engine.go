@@ -112,15 +112,9 @@ func elemType(t ort.TensorElementDataType) string {
 // Inspect reads a model's inputs, outputs and custom metadata and works out how to feed it.
 // name labels errors (usually the file path).
 func Inspect(name string, data []byte) (*Info, error) {
-	if err := Init(); err != nil {
-		return nil, err
-	}
-	if len(data) == 0 {
-		return nil, &Error{Model: name, Msg: "empty file, not an ONNX model"}
-	}
-	ins, outs, err := ort.GetInputOutputInfoWithONNXData(data)
+	ins, outs, err := readIO(name, data)
 	if err != nil {
-		return nil, &Error{Model: name, Msg: "not a valid ONNX model", Err: errors.New(firstLine(err.Error()))}
+		return nil, err
 	}
 	info := &Info{Inputs: tensorInfo(ins), Outputs: tensorInfo(outs), Metadata: map[string]string{}}
 	if md, err := ort.GetModelMetadataWithONNXData(data); err == nil {
@@ -137,6 +131,35 @@ func Inspect(name string, data []byte) (*Info, error) {
 		return nil, &Error{Model: name, Msg: err.Error()}
 	}
 	return info, nil
+}
+
+// readIO loads the ONNX Runtime library if needed and reads a model's inputs and outputs.
+func readIO(name string, data []byte) (ins, outs []ort.InputOutputInfo, err error) {
+	if err := Init(); err != nil {
+		return nil, nil, err
+	}
+	if len(data) == 0 {
+		return nil, nil, &Error{Model: name, Msg: "empty file, not an ONNX model"}
+	}
+	ins, outs, err = ort.GetInputOutputInfoWithONNXData(data)
+	if err != nil {
+		return nil, nil, &Error{Model: name, Msg: "not a valid ONNX model", Err: errors.New(firstLine(err.Error()))}
+	}
+	return ins, outs, nil
+}
+
+// sessionOptions makes session options with the given intra-op threads and one inter-op
+// thread; the caller destroys them.
+func sessionOptions(name string, threads int) (*ort.SessionOptions, error) {
+	so, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, &Error{Model: name, Msg: "session options", Err: err}
+	}
+	if err := errors.Join(so.SetIntraOpNumThreads(threads), so.SetInterOpNumThreads(1)); err != nil {
+		so.Destroy()
+		return nil, &Error{Model: name, Msg: "setting threads", Err: err}
+	}
+	return so, nil
 }
 
 func firstLine(s string) string {
@@ -237,21 +260,15 @@ func Open(name string, data []byte, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	so, err := ort.NewSessionOptions()
-	if err != nil {
-		return nil, &Error{Model: name, Msg: "session options", Err: err}
-	}
-	defer so.Destroy()
 	threads := opts.Threads
 	if threads <= 0 {
 		threads = 1
 	}
-	if err := so.SetIntraOpNumThreads(threads); err != nil {
-		return nil, &Error{Model: name, Msg: "setting threads", Err: err}
+	so, err := sessionOptions(name, threads)
+	if err != nil {
+		return nil, err
 	}
-	if err := so.SetInterOpNumThreads(1); err != nil {
-		return nil, &Error{Model: name, Msg: "setting threads", Err: err}
-	}
+	defer so.Destroy()
 	in := []string{info.FeatureInput}
 	if info.LengthInput != "" {
 		in = append(in, info.LengthInput)

@@ -30,15 +30,9 @@ type SileroVAD struct {
 
 // OpenSileroVAD loads a Silero VAD v4 model from memory; name labels errors.
 func OpenSileroVAD(name string, data []byte) (*SileroVAD, error) {
-	if err := Init(); err != nil {
-		return nil, err
-	}
-	if len(data) == 0 {
-		return nil, &Error{Model: name, Msg: "empty file, not an ONNX model"}
-	}
-	ins, outs, err := ort.GetInputOutputInfoWithONNXData(data)
+	ins, outs, err := readIO(name, data)
 	if err != nil {
-		return nil, &Error{Model: name, Msg: "not a valid ONNX model", Err: errors.New(firstLine(err.Error()))}
+		return nil, err
 	}
 	names := func(xs []ort.InputOutputInfo) []string {
 		var s []string
@@ -56,16 +50,12 @@ func OpenSileroVAD(name string, data []byte) (*SileroVAD, error) {
 		v.Close()
 		return nil, &Error{Model: name, Msg: "allocating tensors", Err: err}
 	}
-	so, err := ort.NewSessionOptions()
+	so, err := sessionOptions(name, 1)
 	if err != nil {
 		v.Close()
-		return nil, &Error{Model: name, Msg: "session options", Err: err}
+		return nil, err
 	}
 	defer so.Destroy()
-	if err := errors.Join(so.SetIntraOpNumThreads(1), so.SetInterOpNumThreads(1)); err != nil {
-		v.Close()
-		return nil, &Error{Model: name, Msg: "setting threads", Err: err}
-	}
 	v.sess, err = ort.NewAdvancedSessionWithONNXData(data,
 		[]string{"input", "sr", "h", "c"}, []string{"output", "hn", "cn"},
 		[]ort.Value{v.input, v.sr, v.h, v.c}, []ort.Value{v.out, v.hn, v.cn}, so)
