@@ -31,7 +31,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 DEFAULT_CONFIG = dict(n_mels=80, d_model=144, n_layers=12, n_heads=4, ff_dim=576, conv_kernel=15,
-                      sub_channels=144, dropout=0.1, num_classes=29)
+                      sub_channels=144, dropout=0.1, num_classes=29, block_norm="pre")
 SUBSAMPLING = 4
 
 
@@ -109,20 +109,26 @@ class ConvModule(nn.Module):
 
 
 class ConformerBlock(nn.Module):
-    def __init__(self, d, heads, ff, kernel, dropout):
+    """post_norm=True: the Conformer paper's block (LayerNorm on the block's
+    output, so the residual stream is renormalised every block: needs a long
+    warm-up). post_norm=False: pure pre-norm residual blocks (every module
+    normalises its own input; one LayerNorm after the last block), which
+    trains stably from scratch with a short warm-up."""
+
+    def __init__(self, d, heads, ff, kernel, dropout, post_norm=True):
         super().__init__()
         self.ff1 = FeedForward(d, ff, dropout)
         self.att = SelfAttention(d, heads, dropout)
         self.conv = ConvModule(d, kernel, dropout)
         self.ff2 = FeedForward(d, ff, dropout)
-        self.norm = nn.LayerNorm(d)
+        self.norm = nn.LayerNorm(d) if post_norm else None
 
     def forward(self, x, key_bias, mask_f):
         x = x + 0.5 * self.ff1(x)
         x = x + self.att(x, key_bias)
         x = x + self.conv(x, mask_f)
         x = x + 0.5 * self.ff2(x)
-        return self.norm(x)
+        return self.norm(x) if self.norm is not None else x
 
 
 class HarkCTC(nn.Module):
@@ -139,9 +145,14 @@ class HarkCTC(nn.Module):
         f = output_lengths(c["n_mels"])
         self.sub_out = nn.Linear(ch * f, d)
         self.sub_drop = nn.Dropout(c["dropout"])
-        self.blocks = nn.ModuleList([ConformerBlock(d, c["n_heads"], c["ff_dim"], c["conv_kernel"], c["dropout"])
+        post = c.get("block_norm", "post") == "post"
+        self.blocks = nn.ModuleList([ConformerBlock(d, c["n_heads"], c["ff_dim"], c["conv_kernel"], c["dropout"], post)
                                      for _ in range(c["n_layers"])])
+        self.final_norm = None if post else nn.LayerNorm(d)
         self.head = nn.Linear(d, c["num_classes"])
+
+    def _out_norm(self, x):
+        return self.final_norm(_f32(x)) if self.final_norm is not None else x
 
     def set_normaliser(self, mean, std):
         self.feat_mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
@@ -151,9 +162,13 @@ class HarkCTC(nn.Module):
     def output_lengths(lengths):
         return output_lengths(lengths)
 
-    def forward(self, audio_signal, length):
+    def forward(self, audio_signal, length, inter_layer=0):
         """audio_signal [B, 80, T] float, length [B] int64 ->
-        (logprobs [B, T', 29] float32, encoded_lengths [B] int64)."""
+        (logprobs [B, T', 29] float32, encoded_lengths [B] int64).
+        With inter_layer = k > 0 (training only) also returns the log-probs of
+        the shared output head applied after block k (intermediate CTC: a
+        direct gradient path to the lower blocks, which keeps them from
+        collapsing to a time-constant representation early in training)."""
         x = (audio_signal - self.feat_mean[None, :, None]) / self.feat_std[None, :, None]
         T = x.shape[2]
         m0 = _time_mask(length, T).to(x.dtype)  # [B, T]
@@ -169,9 +184,14 @@ class HarkCTC(nn.Module):
         valid = _time_mask(l2, T2)  # [B, T2] bool
         mask_f = valid.to(x.dtype)[:, :, None]
         key_bias = ((1.0 - valid.to(x.dtype)) * -10000.0)[:, None, None, :]
-        for blk in self.blocks:
+        inter = None
+        for i, blk in enumerate(self.blocks):
             x = blk(x, key_bias, mask_f)
-        logits = self.head(x).float()
+            if i + 1 == inter_layer:
+                inter = F.log_softmax(self.head(self._out_norm(x)).float(), dim=-1)
+        logits = self.head(self._out_norm(x)).float()
+        if inter_layer:
+            return F.log_softmax(logits, dim=-1), l2, inter
         return F.log_softmax(logits, dim=-1), l2
 
 
@@ -222,7 +242,9 @@ def load_checkpoint(path, map_location="cpu"):
         ck = torch.load(path, map_location=map_location, weights_only=False)
     except TypeError:  # older torch without weights_only
         ck = torch.load(path, map_location=map_location)
-    model = HarkCTC(**ck["config"])
+    cfg = dict(ck["config"])
+    cfg.setdefault("block_norm", "post")  # checkpoints from before the option
+    model = HarkCTC(**cfg)
     sd = {k: (v.float() if torch.is_floating_point(v) else v) for k, v in ck["model"].items()}
     model.load_state_dict(sd)
     return model, ck

@@ -6,8 +6,13 @@
 # Usage: bash models/train/selftest.sh     (env PYTHON, DATA)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+if [ -z "${PYTHON:-}" ]; then
+  for p in python3 /usr/bin/python3; do
+    if $p -c "import numpy, scipy, torch, onnx" 2>/dev/null; then PYTHON=$p; break; fi
+  done
+fi
 PY=${PYTHON:-python3}
-DATA=${DATA:-../shared/data}
+DATA=$(cd "${DATA:-../shared/data}" && pwd)
 T=$(mktemp -d /tmp/hark_selftest.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 $PY models/train/features.py --selftest

@@ -459,8 +459,11 @@ def main(argv=None):
     ap.add_argument("--amp", choices=("auto", "bf16", "off"), default="auto", help="auto: bf16 autocast on CUDA")
     ap.add_argument("--batch-seconds", type=float, default=600.0)
     ap.add_argument("--max-utts", type=int, default=1024)
-    ap.add_argument("--lr", type=float, default=None, help="peak lr (default 1.5e-3 from scratch, 1e-3 resumed)")
-    ap.add_argument("--warmup", type=int, default=None, help="warm-up steps (default 600 scratch / 150 resumed)")
+    ap.add_argument("--lr", type=float, default=None, help="peak lr (default 1e-3 from scratch, 5e-4 resumed)")
+    ap.add_argument("--warmup", type=int, default=None,
+                    help="warm-up steps (default 1500 from scratch, 300 resumed; at most 35%% of the time budget)")
+    ap.add_argument("--inter-ctc", type=float, default=0.3,
+                    help="weight of the intermediate CTC loss after the middle block (0: off)")
     ap.add_argument("--final-lr-frac", type=float, default=0.03)
     ap.add_argument("--weight-decay", type=float, default=1e-3)
     ap.add_argument("--real-weight", type=int, default=3)
@@ -471,10 +474,15 @@ def main(argv=None):
     ap.add_argument("--p-phone", type=float, default=0.25)
     ap.add_argument("--p-noise", type=float, default=0.5)
     ap.add_argument("--no-augment", action="store_true")
+    ap.add_argument("--aug-ramp", type=int, default=None,
+                    help="steps over which augmentation and SpecAugment ramp up from none "
+                         "(default: the warm-up from scratch, 0 resumed)")
     ap.add_argument("--prefetch", type=int, default=6)
     ap.add_argument("--refresh-every", type=float, default=20.0, help="seconds between reads of --watch manifests")
     ap.add_argument("--loader-threads", type=int, default=3)
     ap.add_argument("--small", action="store_true", help="tiny model (tests)")
+    ap.add_argument("--block-norm", choices=("pre", "post"), default="pre",
+                    help="new models only: pre-norm residual blocks (default) or the post-norm Conformer block")
     a = ap.parse_args(argv)
 
     t_start = time.time()
@@ -500,6 +508,7 @@ def main(argv=None):
         if a.resume:
             log("no checkpoint at %s: starting from scratch" % a.resume, logf)
         cfg = dict(d_model=64, n_layers=2, ff_dim=128, sub_channels=32, n_heads=4) if a.small else {}
+        cfg["block_norm"] = a.block_norm
         model = HarkCTC(**cfg)
         resumed = False
     model.to(device)
@@ -554,9 +563,18 @@ def main(argv=None):
         model.set_normaliser(mean.to(device), std.to(device))
         log("normaliser: mean %.2f..%.2f std %.2f..%.2f" % (mean.min(), mean.max(), std.min(), std.max()), logf)
 
-    peak = a.lr if a.lr is not None else (1e-3 if resumed else 1.5e-3)
-    warm = a.warmup if a.warmup is not None else (150 if resumed else 600)
-    warm_frac = 0.04 if resumed else 0.10
+    peak = a.lr if a.lr is not None else (5e-4 if resumed else 1e-3)
+    # A short warm-up collapsed the first GPU run: the Conformer blocks' output
+    # became constant over time and the model emitted the same letters for any
+    # input. Warm up by steps; the time cap only matters for very short runs.
+    warm = a.warmup if a.warmup is not None else (300 if resumed else 1500)
+    warm_frac = 0.35
+    inter_layer = len(model.blocks) // 2 if a.inter_ctc > 0 else 0
+    # Clean speech first: the probabilities of every waveform augmentation and of
+    # SpecAugment grow linearly over aug_ramp steps (the CTC alignment is found
+    # sooner on clean audio; full augmentation follows).
+    aug_ramp = a.aug_ramp if a.aug_ramp is not None else (0 if resumed else warm)
+    aug_p = {k: getattr(a, k) for k in ("p_speed", "p_reverb", "p_phone", "p_noise")}
     decay, no_decay = [], []
     for n_, p in model.named_parameters():
         (no_decay if p.ndim < 2 else decay).append(p)
@@ -602,8 +620,9 @@ def main(argv=None):
             json.dump(res, f, indent=1)
         os.replace(a.metrics + ".tmp", a.metrics)
 
-    log("training: peak lr %.2g, warm-up %d steps (at most %d%% of the time), budget %.0f s, batch %.0f s audio"
-        % (peak, warm, 100 * warm_frac, budget, a.batch_seconds), logf)
+    log("training: peak lr %.2g, warm-up %d steps (at most %d%% of the time), budget %.0f s, batch %.0f s audio, "
+        "intermediate CTC %s" % (peak, warm, 100 * warm_frac, budget, a.batch_seconds,
+                                 ("%.2f after block %d" % (a.inter_ctc, inter_layer)) if inter_layer else "off"), logf)
     model.train()
     t_train = time.time()
     train_budget = max(budget - reserve - (t_train - t_start), 1.0)
@@ -629,11 +648,14 @@ def main(argv=None):
             tg = tg.to(device, non_blocking=True)
             tl = tl.to(device, non_blocking=True)
             raw_sec = float(lens.sum()) / SR
+            ramp = min(1.0, (step - step0 + 1) / aug_ramp) if aug_ramp > 0 else 1.0
+            for k, v in aug_p.items():
+                setattr(a, k, v * ramp)
             with torch.no_grad():
                 if not a.no_augment:
                     wav, lens = augment(wav, lens, a)
                 feats, flen = front(wav, lens)
-                if not a.no_augment:
+                if not a.no_augment and random.random() < ramp:
                     feats = spec_augment(feats, flen, model.feat_mean)
             frac = min(1.0, max(0.0, (time.time() - t_train) / train_budget))
             # warm-up ends after `warm` steps or `warm_frac` of the time budget, whichever is first
@@ -641,13 +663,15 @@ def main(argv=None):
                 a.final_lr_frac + (1 - a.final_lr_frac) * 0.5 * (1 + math.cos(math.pi * frac)))
             for g in opt.param_groups:
                 g["lr"] = lr
-            if use_bf16:
-                with torch.autocast(device_type=device.type, dtype=torch.bfloat16):
-                    lp, ol = model(feats, flen)
-            else:
-                lp, ol = model(feats, flen)
+            with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_bf16):
+                outs = model(feats, flen, inter_layer)
+            lp, ol = outs[0], outs[1]
             loss = F.ctc_loss(lp.float().transpose(0, 1), tg, ol, tl, blank=common.BLANK_ID,
                               reduction="mean", zero_infinity=True)
+            if inter_layer:
+                li = F.ctc_loss(outs[2].float().transpose(0, 1), tg, ol, tl, blank=common.BLANK_ID,
+                                reduction="mean", zero_infinity=True)
+                loss = (1 - a.inter_ctc) * loss + a.inter_ctc * li
             opt.zero_grad(set_to_none=True)
             loss.backward()
             gn = torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)

@@ -2,6 +2,7 @@
 # One-shot GPU run (from the repo root, with .gpu/ staged by prepare.sh):
 #   OUT=/some/dir bash models/train/gpu/run.sh [--total-seconds 540] [--synth-seconds S]
 #        [--synth-workers N] [--batch-seconds 1000] [--device cuda|cpu] [--prompts-limit N] [--no-export]
+#        [--from-scratch] [-- train.py options]
 # Plans every stage from its start time so the whole command ends within
 # --total-seconds: unpack the staged tools (.gpu/prefix.tar.xz, made by prepare.sh
 # from the Debian .debs with dpkg -x; loose .gpu/debs/*.deb also work) into a
@@ -21,6 +22,7 @@ BATCH=1000
 DEVICE=""
 PROMPTS_LIMIT=0
 EXPORT=1
+SCRATCH=0
 EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
     --device) DEVICE=$2; shift 2;;
     --prompts-limit) PROMPTS_LIMIT=$2; shift 2;;
     --no-export) EXPORT=0; shift;;
+    --from-scratch) SCRATCH=1; shift;;
     --) shift; EXTRA=("$@"); break;;
     *) echo "run.sh: unknown option $1"; exit 2;;
   esac
@@ -137,7 +140,8 @@ ARGS=(--train "real=$G/data/real/manifest.tsv" --train "fsdd=$G/data/fsdd/manife
       --ckpt "$OUT/latest.pt" --metrics "$OUT/metrics.json" --save-every 60 --eval-every 120
       --batch-seconds "$BATCH" --seconds "$TRAIN_SECONDS")
 [ -f "$G/data/dev_tts/manifest.tsv" ] && ARGS+=(--dev "tts_festival=$G/data/dev_tts/manifest.tsv")
-if [ -f "$G/init.pt" ]; then ARGS+=(--resume "$G/init.pt")
+if [ "$SCRATCH" = 1 ]; then say "from scratch (no checkpoint resumed)"
+elif [ -f "$G/init.pt" ]; then ARGS+=(--resume "$G/init.pt")
 elif [ -f models/train/checkpoints/latest.pt ]; then ARGS+=(--resume models/train/checkpoints/latest.pt); fi
 [ -n "$DEVICE" ] && ARGS+=(--device "$DEVICE")
 say "training for ${TRAIN_SECONDS}s: train.py ${ARGS[*]} ${EXTRA[*]:-}"
