@@ -141,6 +141,30 @@ func (s *Store) Add(samples []float32, at time.Time) (Entry, error) {
 	return e, s.trim(e.ID)
 }
 
+// Extend appends samples to utterance id's audio (the next piece of an utterance that
+// comes in pieces) and marks it Pending again, since they are not decoded yet; it returns
+// the updated entry. The audio is rewritten atomically, as Add writes it; it is on disk
+// when Extend returns.
+func (s *Store) Extend(id string, samples []float32) (Entry, error) {
+	e, err := s.Get(id)
+	if err != nil || len(samples) == 0 {
+		return e, err
+	}
+	x, err := s.Audio(id)
+	if err != nil {
+		return e, err
+	}
+	x = append(x, samples...)
+	if err := wav.WriteFile(s.AudioPath(id), x, Rate); err != nil {
+		return e, err
+	}
+	e.Status, e.Seconds = Pending, float64(len(x))/Rate
+	if err := s.Update(e); err != nil {
+		return e, err
+	}
+	return e, s.trim(id)
+}
+
 // Update rewrites e's sidecar (atomically).
 func (s *Store) Update(e Entry) error {
 	if !validID(e.ID) {

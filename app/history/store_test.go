@@ -126,3 +126,52 @@ func TestDefaultDir(t *testing.T) {
 		t.Errorf("DefaultDir = %s", d)
 	}
 }
+
+func TestExtendAppendsAPiece(t *testing.T) {
+	s, err := Open(t.TempDir(), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := tone(16000), make([]float32, 8000)
+	for i := range second {
+		second[i] = -0.25
+	}
+	e, err := s.Add(first, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Status, e.Raw, e.Text = Decoded, "hello", "Hello"
+	if err := s.Update(e); err != nil {
+		t.Fatal(err)
+	}
+	// The next piece: its audio follows the first, and the entry waits to be decoded again.
+	ext, err := s.Extend(e.ID, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get(e.ID)
+	if err != nil || got.Status != Pending || got.Seconds != 1.5 || got.Text != "Hello" || got != ext {
+		t.Fatalf("entry %+v (Extend returned %+v), %v", got, ext, err)
+	}
+	x, err := s.Audio(e.ID)
+	if err != nil || len(x) != 24000 {
+		t.Fatalf("audio: %d samples, %v", len(x), err)
+	}
+	for i, want := range [][]float32{first, second} {
+		part := x[i*16000:]
+		for j, v := range want {
+			if d := part[j] - v; d > 1e-4 || d < -1e-4 {
+				t.Fatalf("piece %d sample %d: %v, want %v", i, j, part[j], v)
+			}
+		}
+	}
+	if _, err := s.Extend(e.ID, nil); err != nil {
+		t.Errorf("nothing to add: %v", err)
+	}
+	if _, err := s.Extend("20260101-000000-000", second); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing entry: %v", err)
+	}
+	if _, err := s.Extend("../x", second); err == nil {
+		t.Error("invalid ID extended")
+	}
+}
