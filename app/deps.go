@@ -53,12 +53,20 @@ type Deps struct {
 	WaitKeys func()
 }
 
+// streamConfig is the endpointing the settings ask for.
+func streamConfig(s Settings) stream.Config {
+	c := stream.Config{TrailingSilence: s.Silence}
+	if !s.EarlyText {
+		c.ProvisionalSilence = -1
+	}
+	return c
+}
+
 // RealDeps use the model loader, ONNX Runtime and PortAudio.
 func RealDeps() Deps {
 	return Deps{
 		LoadEngine: func(s Settings) (Engine, error) {
-			return live.Load(live.Options{Model: s.ModelDir, Beam: s.Beam, VAD: s.VAD,
-				Stream: stream.Config{TrailingSilence: s.Silence}})
+			return live.Load(live.Options{Model: s.ModelDir, Beam: s.Beam, VAD: s.VAD, Stream: streamConfig(s)})
 		},
 		OpenInput: func(s Settings) (audio.Source, error) {
 			return live.Open(live.Input{Device: s.Device})

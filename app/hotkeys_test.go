@@ -56,7 +56,7 @@ func TestHotkeyToggles(t *testing.T) {
 	k.ev <- hotkey.Event{Kind: hotkey.Pressed}
 	k.ev <- hotkey.Event{Kind: hotkey.Released}
 	h.pump("recording", func() bool { return u.record.Text == "Stop" })
-	h.pump("final", func() bool { return len(u.utts) == 1 })
+	h.pump("final", func() bool { return finished(u, 1) })
 	k.ev <- hotkey.Event{Kind: hotkey.Pressed}
 	k.ev <- hotkey.Event{Kind: hotkey.Released}
 	h.pump("stopped", func() bool { return u.ctl.State() == dictation.Idle && u.record.Text == "Record" })

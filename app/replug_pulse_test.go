@@ -141,5 +141,5 @@ func TestPulseNullSinkReplug(t *testing.T) {
 	if out, err := play2.CombinedOutput(); err != nil {
 		t.Fatalf("paplay: %v: %s", err, out)
 	}
-	h.pump("a second utterance", func() bool { return len(u.utts) == 2 })
+	h.pump("a second utterance", func() bool { return finished(u, 2) })
 }

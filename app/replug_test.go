@@ -55,7 +55,7 @@ func TestMicrophoneComesBack(t *testing.T) {
 	// Back: reopened (the harness hands out the next microphone) and dictating.
 	h.mics <- newFakeMic(nil, phrase(2500))
 	h.pump("back", func() bool { return strings.Contains(u.status.Text, "is back: listening again") })
-	h.pump("second utterance", func() bool { return len(u.utts) == 2 })
+	h.pump("second utterance", func() bool { return finished(u, 2) })
 	if !strings.HasSuffix(u.transcript.Text, "High.") {
 		t.Errorf("transcript %q", u.transcript.Text)
 	}

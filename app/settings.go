@@ -15,6 +15,7 @@ type Settings struct {
 	Beam       int    // beam width; 0 is the default
 	VAD        string // "silero" or "energy"
 	Silence    time.Duration
+	EarlyText  bool   // send the text so far at a short pause (provisional finals), before the utterance ends
 	Continuous bool   // keep listening after each utterance
 	Copy       bool   // copy each utterance to the clipboard
 	Type       bool   // type each utterance into the focused window
@@ -38,6 +39,7 @@ const (
 	prefBeam       = "beam"
 	prefVAD        = "vad"
 	prefSilenceMS  = "silence_ms"
+	prefEarlyText  = "early_text"
 	prefContinuous = "continuous"
 	prefCopy       = "copy_to_clipboard"
 	prefType       = "type_into_window"
@@ -56,7 +58,7 @@ const (
 
 // DefaultSettings are used where nothing was saved yet.
 func DefaultSettings() Settings {
-	return Settings{VAD: "silero", Silence: 800 * time.Millisecond, Continuous: true,
+	return Settings{VAD: "silero", Silence: 800 * time.Millisecond, EarlyText: true, Continuous: true,
 		Commands: true, Capitalise: true, FinalStop: true, KeepAudio: true, HistoryMB: 500, Cues: true,
 		HotkeyOn: true, Hotkey: hotkey.Default.String(), HotkeyMode: string(hotkey.Toggle), Tray: true}
 }
@@ -70,6 +72,7 @@ func LoadSettings(p fyne.Preferences) Settings {
 		Beam:       p.IntWithFallback(prefBeam, d.Beam),
 		VAD:        p.StringWithFallback(prefVAD, d.VAD),
 		Silence:    time.Duration(p.IntWithFallback(prefSilenceMS, int(d.Silence/time.Millisecond))) * time.Millisecond,
+		EarlyText:  p.BoolWithFallback(prefEarlyText, d.EarlyText),
 		Continuous: p.BoolWithFallback(prefContinuous, d.Continuous),
 		Copy:       p.Bool(prefCopy),
 		Type:       p.Bool(prefType),
@@ -121,6 +124,7 @@ func (s Settings) Save(p fyne.Preferences) {
 	p.SetInt(prefBeam, s.Beam)
 	p.SetString(prefVAD, s.VAD)
 	p.SetInt(prefSilenceMS, int(s.Silence/time.Millisecond))
+	p.SetBool(prefEarlyText, s.EarlyText)
 	p.SetBool(prefContinuous, s.Continuous)
 	p.SetBool(prefCopy, s.Copy)
 	p.SetBool(prefType, s.Type)

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -80,6 +81,17 @@ func (u *UI) keep(samples []float32) (string, error) {
 	return e.ID, err
 }
 
+// keepMore adds the next piece of an utterance's audio to its history entry, before the
+// piece is decoded (controller goroutine).
+func (u *UI) keepMore(id string, samples []float32) error {
+	st := u.historyStore()
+	if st == nil {
+		return nil
+	}
+	_, err := st.Extend(id, samples)
+	return err
+}
+
 // record writes how an utterance ended into its history entry (controller goroutine).
 func (u *UI) recordOutcome(ut dictation.Utterance) {
 	st := u.historyStore()
@@ -128,12 +140,21 @@ func (u *UI) deliver(ut dictation.Utterance) (string, error) {
 	var where []string
 	if s.Copy {
 		// Not waited for: the UI goroutine may itself be waiting for dictation to stop.
+		// An utterance that comes in pieces is copied as it stands after each.
 		u.do(func() {
 			cb := u.app.Clipboard()
-			u.clipPrev[ut.N] = cb.Content() // restored by undo
+			if _, ok := u.clipPrev[ut.N]; !ok {
+				u.clipPrev[ut.N] = cb.Content() // restored by undo
+			}
 			cb.SetContent(ut.Text)
 		})
 		where = append(where, "copied to the clipboard")
+	}
+	// What goes into the focused window: the new text, and the space that separates
+	// utterances once this one is over.
+	ins := ut.Append
+	if !ut.Open {
+		ins += " "
 	}
 	if !s.Type {
 		return strings.Join(where, ", "), nil
@@ -155,15 +176,15 @@ func (u *UI) deliver(ut dictation.Utterance) (string, error) {
 	}
 	var err error
 	if ts.err == nil && s.Paste {
-		err = u.paste(ts.t, ut)
+		err = u.paste(ts.t, ut.N, ins)
 		if err == nil {
 			return strings.Join(append(where, "pasted with "+ts.t.Name()), ", "), nil
 		}
 	} else if ts.err == nil {
-		err = ts.t.Type(ut.Text)
+		err = ts.t.Insert(ins)
 		if err == nil {
 			u.mu.Lock()
-			u.typed[ut.N] = dictation.Typed(ut.Text)
+			u.typed[ut.N] += utf8.RuneCountInString(ins)
 			u.mu.Unlock()
 			return strings.Join(append(where, "typed with "+ts.t.Name()), ", "), nil
 		}
@@ -174,7 +195,9 @@ func (u *UI) deliver(ut dictation.Utterance) (string, error) {
 	if !s.Copy {
 		u.do(func() {
 			cb := u.app.Clipboard()
-			u.clipPrev[ut.N] = cb.Content()
+			if _, ok := u.clipPrev[ut.N]; !ok {
+				u.clipPrev[ut.N] = cb.Content()
+			}
 			cb.SetContent(ut.Text)
 		})
 		where = append(where, "copied to the clipboard (paste it with Ctrl+V)")
@@ -182,14 +205,14 @@ func (u *UI) deliver(ut dictation.Utterance) (string, error) {
 	return strings.Join(where, ", "), err
 }
 
-// paste puts the text on the clipboard, presses Ctrl+V, and puts the previous clipboard
-// back once the target has read it.
-func (u *UI) paste(t *dictation.Typer, ut dictation.Utterance) error {
+// paste puts ins on the clipboard, presses Ctrl+V, and puts the previous clipboard back
+// once the target has read it.
+func (u *UI) paste(t *dictation.Typer, n int, ins string) error {
 	set := make(chan string, 1)
 	u.do(func() {
 		cb := u.app.Clipboard()
 		set <- cb.Content()
-		cb.SetContent(ut.Text + " ")
+		cb.SetContent(ins)
 	})
 	var prev string
 	select {
@@ -200,7 +223,7 @@ func (u *UI) paste(t *dictation.Typer, ut dictation.Utterance) error {
 	err := t.Paste()
 	if err == nil {
 		u.mu.Lock()
-		u.typed[ut.N] = dictation.Typed(ut.Text)
+		u.typed[n] += utf8.RuneCountInString(ins)
 		u.mu.Unlock()
 	}
 	time.AfterFunc(u.pasteRestore, func() { u.do(func() { u.app.Clipboard().SetContent(prev) }) })
@@ -400,16 +423,23 @@ func (u *UI) decodeSaved(st *history.Store, id string) (formatted, raw string, e
 	if err != nil {
 		return "", "", err
 	}
+	// Each utterance's raw words (an utterance may come in pieces), formatted as a whole.
 	var raws, texts []string
+	var cur []string
 	var ferr error
 	err = sr.Run(context.Background(), audio.NewSliceSource(x, history.Rate), func(e stream.Event) {
-		if e.Kind == stream.Final {
-			if e.Err != nil {
-				ferr = e.Err
-				return
+		switch {
+		case e.Kind == stream.Final && e.Err != nil:
+			ferr = e.Err
+		case e.Kind == stream.Final && e.Text != "":
+			cur = append(cur, e.Text)
+		}
+		if (e.Kind == stream.Final && !e.Provisional) || e.Kind == stream.Dropped {
+			if raw := strings.Join(cur, " "); raw != "" {
+				raws = append(raws, raw)
+				texts = append(texts, u.formatText(raw, true))
 			}
-			raws = append(raws, e.Text)
-			texts = append(texts, u.formatText(e.Text, true))
+			cur = nil
 		}
 	})
 	if err == nil {

@@ -15,6 +15,7 @@ import (
 
 	"hark/app/dictation"
 	"hark/app/history"
+	"hark/asr/vad/vadtest"
 	"hark/internal/ctl"
 )
 
@@ -114,6 +115,17 @@ func TestPendingUtterancesOfferedAndRedecoded(t *testing.T) {
 	if u.histList.Length() != 0 {
 		t.Error("deleted utterance still listed")
 	}
+	// An utterance with a pause in it is decoded in pieces, and written as one sentence.
+	e, err = st.Add(vadtest.Concat(vadtest.White(0.8, 1e-4, 1), vadtest.Tone(0.3, 600, 0.3), vadtest.White(0.45, 1e-4, 2),
+		vadtest.Tone(0.3, 2500, 0.3), vadtest.White(1.2, 1e-4, 3)), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.redecode(e.ID)
+	h.pump("decoded", func() bool { return strings.Contains(u.status.Text, "Decoded "+e.ID) })
+	if got, _ := st.Get(e.ID); got.Text != "Low high." || got.Raw != "low high" {
+		t.Errorf("after redecode: %+v", got)
+	}
 }
 
 func TestControlSocketDrivesTheWindow(t *testing.T) {
@@ -154,7 +166,7 @@ func TestControlSocketDrivesTheWindow(t *testing.T) {
 		t.Errorf("toggle %q", got)
 	}
 	h.pump("recording", func() bool { return u.record.Text == "Stop" })
-	h.pump("final", func() bool { return len(u.utts) == 1 })
+	h.pump("final", func() bool { return finished(u, 1) })
 	if got := send("stop"); got != "stopping" && got != "idle" {
 		t.Errorf("stop %q", got)
 	}
@@ -301,5 +313,62 @@ func TestWindowSizeRemembered(t *testing.T) {
 	saveWindowSize(p, fyne.NewSize(10, 10)) // a minimised window is not remembered
 	if got := windowSize(p); got != fyne.NewSize(1000, 700) {
 		t.Errorf("remembered %v", got)
+	}
+}
+
+// TestPiecesInTheWindow: an utterance with a pause in it comes in pieces: the first words
+// appear (and are typed) at the pause, the rest joins them on the same line, the full stop
+// comes at the end; the History has it once, with all its audio; undo takes it all back.
+func TestPiecesInTheWindow(t *testing.T) {
+	target := fakeXdotool(t, "")
+	h := newHarness(t, nil)
+	u := h.u
+	u.settings.Type = true
+	h.loaded()
+	x := vadtest.Concat(vadtest.White(0.8, 1e-4, 1), vadtest.Tone(0.3, 600, 0.3), vadtest.White(0.45, 1e-4, 2),
+		vadtest.Tone(0.3, 2500, 0.3), vadtest.White(1.2, 1e-4, 3))
+	h.mics <- newFakeMic(io.EOF, x)
+	test.Tap(u.record)
+	h.pump("the first piece", func() bool { return u.transcript.Text == "Low" })
+	if len(u.utts) != 1 || !u.utts[0].Open {
+		t.Errorf("after the first piece: %+v", u.utts)
+	}
+	h.pump("the end of the utterance", func() bool { return finished(u, 1) && u.ctl.State() == dictation.Idle })
+	if u.transcript.Text != "Low high." || u.utts[0].Text != "Low high." || u.history.Length() != 1 {
+		t.Errorf("transcript %q, list %+v", u.transcript.Text, u.utts)
+	}
+	got, calls := target()
+	var types []string
+	for _, c := range calls {
+		if strings.HasPrefix(c, "type ") {
+			types = append(types, c[strings.LastIndex(c, " -- ")+4:])
+		}
+	}
+	if got != "Low high. " || !slices.Equal(types, []string{"Low", " high", ". "}) {
+		t.Errorf("target holds %q, typed %q", got, types)
+	}
+	st, _ := history.Open(h.hist, -1)
+	var es []history.Entry
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		es, _ = st.List()
+		if len(es) == 1 && es[0].Text == "Low high." {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("history %+v", es)
+		}
+		select {
+		case f := <-h.queue:
+			f()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if es[0].Status != history.Decoded || es[0].Seconds < 0.5+0.3+0.45+0.3+0.3-0.05 {
+		t.Errorf("history entry %+v: want the whole utterance decoded", es[0])
+	}
+	u.undo()
+	h.pump("undone", func() bool { return len(u.utts) == 0 })
+	if got, _ := target(); got != "" || u.transcript.Text != "" {
+		t.Errorf("after undo the target holds %q, the transcript %q", got, u.transcript.Text)
 	}
 }

@@ -91,7 +91,7 @@ func newUI(a fyne.App, w fyne.Window, deps Deps, do func(func())) *UI {
 		typed: map[int]int{}, clipPrev: map[int]string{}, pasteRestore: 500 * time.Millisecond}
 	u.ctl = dictation.New(u.openInput, u.newStreamer,
 		dictation.Config{Continuous: u.settings.Continuous, Deliver: u.deliver, Format: u.formatText,
-			Keep: u.keep, Record: u.recordOutcome, Retract: u.retract},
+			Keep: u.keep, KeepMore: u.keepMore, Record: u.recordOutcome, Retract: u.retract},
 		func(up dictation.Update) { u.do(func() { u.apply(up) }) })
 	u.build()
 	return u
@@ -293,7 +293,9 @@ func (u *UI) apply(up dictation.Update) {
 		}
 	case dictation.Delivered:
 		u.setStatus(fmt.Sprintf("Utterance %d %s · latency %s · RTF %.3f", up.Utterance.N, up.Utterance.Delivered, millis(up.Utterance.Decode), up.Utterance.RTF()))
-		go u.cue(dictation.CueDelivered)
+		if !up.Utterance.Open {
+			go u.cue(dictation.CueDelivered) // once per utterance, not per piece
+		}
 	case dictation.Undone:
 		u.undone(up.Utterance)
 	case dictation.LevelChanged:
@@ -306,8 +308,20 @@ func (u *UI) apply(up dictation.Update) {
 		u.setPartial(up.Partial)
 	case dictation.FinalAdded:
 		ut := up.Utterance
-		u.appendTranscript(ut.Text)
+		u.appendTranscript(ut.Append)
 		u.utts = append(u.utts, ut)
+		u.history.Refresh()
+		u.setStatus(fmt.Sprintf("%s · latency %s · RTF %.3f", u.readyText(), millis(ut.Decode), ut.RTF()))
+	case dictation.FinalExtended:
+		// The next piece of the last utterance (or its full stop): appended where it ends.
+		ut := up.Utterance
+		u.extendTranscript(ut.Append)
+		for i := len(u.utts) - 1; i >= 0; i-- {
+			if u.utts[i].N == ut.N {
+				u.utts[i] = ut
+				break
+			}
+		}
 		u.history.Refresh()
 		u.setStatus(fmt.Sprintf("%s · latency %s · RTF %.3f", u.readyText(), millis(ut.Decode), ut.RTF()))
 	case dictation.Failed:
@@ -364,7 +378,14 @@ func (u *UI) appendTranscript(text string) {
 	default:
 		cur += "\n"
 	}
-	u.transcript.SetText(cur + text)
+	u.setTranscript(cur + text)
+}
+
+// extendTranscript appends text to the transcript as it is (the rest of an utterance).
+func (u *UI) extendTranscript(text string) { u.setTranscript(u.transcript.Text + text) }
+
+func (u *UI) setTranscript(text string) {
+	u.transcript.SetText(text)
 	// Keep the cursor at the end, where the next words go.
 	lines := strings.Split(u.transcript.Text, "\n")
 	u.transcript.CursorRow = len(lines) - 1

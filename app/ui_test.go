@@ -25,11 +25,12 @@ import (
 	"hark/audio"
 )
 
-// toneDecoder "recognizes" a word per loud stretch: "low" below 1 kHz, "high" above.
+// toneDecoder "recognizes" a word per loud stretch: "low" below 1 kHz, "high" above, timed.
 type toneDecoder struct{}
 
 func (toneDecoder) Recognize(ctx context.Context, x []float32) (asr.Result, error) {
 	var words []string
+	var timed []asr.Word
 	const win = 320
 	loud := false
 	for i := 0; i+win <= len(x); i += win {
@@ -41,15 +42,25 @@ func (toneDecoder) Recognize(ctx context.Context, x []float32) (asr.Result, erro
 					zc++
 				}
 			}
+			w := "high"
 			if zc*25 < 1000 { // crossings per 20 ms ×50 /2 = Hz
-				words = append(words, "low")
-			} else {
-				words = append(words, "high")
+				w = "low"
 			}
+			words = append(words, w)
+			timed = append(timed, asr.Word{Word: w, Start: float64(i) / 16000, Confidence: 1})
+		}
+		if l {
+			timed[len(timed)-1].End = float64(i+win) / 16000
 		}
 		loud = l
 	}
-	return asr.Result{Text: strings.Join(words, " "), Duration: float64(len(x)) / 16000}, nil
+	return asr.Result{Text: strings.Join(words, " "), Words: timed, Duration: float64(len(x)) / 16000}, nil
+}
+
+// finished reports whether the transcript holds n utterances and the last one is over (an
+// utterance that comes in pieces is in the list from its first piece on).
+func finished(u *UI, n int) bool {
+	return len(u.utts) == n && (n == 0 || !u.utts[n-1].Open)
 }
 
 type fakeEngine struct{ closed bool }

@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"hark/asr/stream"
+	"hark/asr/text"
 	"hark/audio"
 )
 
@@ -36,6 +37,11 @@ type Config struct {
 	// included) before it is decoded and returns its history ID (Utterance.ID). Its error is
 	// reported as a Failed update.
 	Keep func(samples []float32) (id string, err error)
+	// KeepMore appends the audio of the next piece of an utterance that comes in pieces
+	// (provisional finals) to the one Keep saved, before the piece is decoded. It goes with
+	// Keep: when it is nil, later pieces are saved with Keep as entries of their own, which
+	// stay pending (nothing is lost, but they are not linked to the utterance's text).
+	KeepMore func(id string, samples []float32) error
 	// Record, when set, is told how every kept utterance ended: decoded (delivered or a
 	// command), failed (Err), recognised as nothing, or undone (Undone).
 	Record func(u Utterance)
@@ -46,7 +52,9 @@ type Config struct {
 	// nil means DefaultUndoPhrases.
 	UndoPhrases []string
 	// Format, when set, turns the recognizer's raw words into written text (casing,
-	// punctuation, spoken commands); final is false for partial results.
+	// punctuation, spoken commands); final is false for partial results and for the words
+	// of an utterance that is still going on (its provisional pieces, which get no final
+	// full stop yet). Format(raw, false) should be Format(raw, true) less what ends it.
 	Format func(raw string, final bool) string
 }
 
@@ -94,6 +102,7 @@ func (c *Controller) Paused() bool { return c.paused.Load() }
 
 type session struct {
 	kept     map[int]string // history IDs by stream utterance number, End to Final (run goroutine)
+	sentence *sentence      // the utterance that is coming in pieces (run goroutine)
 	cancel   context.CancelFunc
 	src      audio.Source
 	st       *stream.Streamer
@@ -287,28 +296,30 @@ func (c *Controller) event(s *session, e stream.Event) {
 	case stream.Start:
 		c.setState(Speech, s)
 	case stream.Partial:
-		c.setPartial(c.format(e.Text, false))
+		if sen := s.sentence; sen != nil && sen.utt == e.Utterance {
+			// The rest of an utterance whose first pieces are in the transcript.
+			c.setPartial(strings.TrimLeft(sen.text.Peek(e.Text), " "))
+		} else {
+			c.setPartial(c.format(e.Text, false))
+		}
 	case stream.End:
-		c.setState(Finalising, s)
+		if !e.Provisional {
+			c.setState(Finalising, s)
+		}
 		c.keep(s, e)
 	case stream.Final, stream.Dropped:
 		c.setPartial("")
+		if e.Kind == stream.Final && e.Provisional {
+			c.piece(s, e)
+			return
+		}
 		id := s.kept[e.Utterance]
 		delete(s.kept, e.Utterance)
-		base := Utterance{ID: id, Raw: e.Text, Start: e.Start, End: e.End, At: time.Now(), Decode: e.Decode, Duration: e.Duration}
-		switch {
-		case e.Kind == stream.Final && e.Err != nil:
-			c.fail(fmt.Errorf("utterance %d could not be recognised (its audio is kept): %w", e.Utterance, e.Err))
-			base.Err = e.Err
-			c.record(base)
-		case e.Kind == stream.Dropped:
-			c.record(base) // recognised as nothing
-		case c.isUndo(e.Text):
-			base.Command = true
-			c.record(base)
-			_, _ = c.Undo()
-		default:
-			c.final(base, c.format(e.Text, true))
+		if sen := s.sentence; sen != nil && sen.utt == e.Utterance {
+			s.sentence = nil
+			c.endSentence(sen, e, id)
+		} else {
+			c.whole(e, id)
 		}
 		c.mu.Lock()
 		continuous, stopping := c.cfg.Continuous, s.stopping
@@ -323,20 +334,163 @@ func (c *Controller) event(s *session, e stream.Event) {
 	}
 }
 
-// keep saves the utterance's audio before it is decoded.
+// whole handles an utterance that came in one piece: its Final (or Dropped).
+func (c *Controller) whole(e stream.Event, id string) {
+	base := Utterance{ID: id, Raw: e.Text, Start: e.Start, End: e.End, At: time.Now(), Decode: e.Decode, Duration: e.Duration}
+	switch {
+	case e.Kind == stream.Final && e.Err != nil:
+		c.fail(fmt.Errorf("utterance %d could not be recognised (its audio is kept): %w", e.Utterance, e.Err))
+		base.Err = e.Err
+		c.record(base)
+	case e.Kind == stream.Dropped:
+		c.record(base) // recognised as nothing
+	case c.isUndo(e.Text):
+		base.Command = true
+		c.record(base)
+		_, _ = c.Undo()
+	default:
+		c.final(base, c.format(e.Text, true))
+	}
+}
+
+// sentence is an utterance that comes in pieces: its text so far and its transcript entry.
+type sentence struct {
+	utt     int // stream utterance number
+	text    text.Sentence
+	u       Utterance // in the transcript once u.N > 0
+	command bool      // a piece was a spoken command
+	undone  bool      // the text so far was undone (and recorded so)
+	err     error     // a piece could not be decoded
+}
+
+// piece handles a provisional Final: the piece is appended to the utterance's text and
+// delivered at once; the utterance goes on.
+func (c *Controller) piece(s *session, e stream.Event) {
+	sen := s.sentence
+	if sen == nil || sen.utt != e.Utterance {
+		sen = &sentence{utt: e.Utterance, text: text.Sentence{Format: c.format}}
+		s.sentence = sen
+	}
+	switch {
+	case e.Err != nil:
+		sen.err = e.Err
+		c.fail(fmt.Errorf("part of utterance %d could not be recognised (its audio is kept): %w", e.Utterance, e.Err))
+		return
+	case c.isUndo(e.Text):
+		// "Scratch that" after a pause undoes the last utterance: this one so far, if any.
+		sen.command = true
+		_, _ = c.Undo()
+		return
+	}
+	c.finalMu.Lock()
+	defer c.finalMu.Unlock()
+	c.restartIfUndone(sen)
+	app := sen.text.Add(e.Text)
+	if app == "" {
+		return
+	}
+	u := sen.u
+	first := u.N == 0
+	if first {
+		u = Utterance{ID: s.kept[e.Utterance], Start: e.Start}
+	}
+	u.Raw, u.Text, u.Append, u.Open = sen.text.Raw(), sen.text.Text(), app, true
+	u.End, u.At, u.Decode, u.Duration, u.Err = e.End, time.Now(), e.Decode, e.Duration, sen.err
+	sen.u = c.publish(u, first)
+}
+
+// endSentence ends an utterance that came in pieces, with its last Final (words said after
+// the last piece, or none) or Dropped.
+func (c *Controller) endSentence(sen *sentence, e stream.Event, id string) {
+	if e.Kind == stream.Final && e.Err != nil {
+		sen.err = e.Err
+		c.fail(fmt.Errorf("the end of utterance %d could not be recognised (its audio is kept): %w", e.Utterance, e.Err))
+	}
+	last := ""
+	if e.Kind == stream.Final && e.Err == nil {
+		last = e.Text
+	}
+	if last != "" && c.isUndo(last) {
+		sen.command = true
+		_, _ = c.Undo()
+		last = ""
+	}
+	c.finalMu.Lock()
+	c.restartIfUndone(sen)
+	var app string
+	if last != "" {
+		app = sen.text.Add(last)
+	}
+	raw, written := sen.text.Raw(), sen.text.Text()
+	app += sen.text.End()
+	u := sen.u
+	if u.N == 0 && raw == "" {
+		// Nothing of it is in the transcript: commands, no words, or undone (which Undo
+		// recorded already).
+		c.finalMu.Unlock()
+		if !sen.undone {
+			c.record(Utterance{ID: id, Start: e.Start, End: e.End, At: time.Now(), Decode: e.Decode, Duration: e.Duration, Err: sen.err, Command: sen.command})
+		}
+		return
+	}
+	first := u.N == 0
+	if first {
+		u = Utterance{ID: id, Start: e.Start}
+	}
+	u.Raw, u.Text, u.Append, u.Open = raw, written+app, app, false
+	u.At, u.Err = time.Now(), sen.err
+	if e.Kind == stream.Final {
+		u.End, u.Decode, u.Duration = max(u.End, e.End), e.Decode, e.Duration
+	}
+	c.publish(u, first)
+	c.finalMu.Unlock()
+}
+
+// restartIfUndone starts the sentence afresh when its transcript entry was undone meanwhile
+// (called with finalMu held).
+func (c *Controller) restartIfUndone(sen *sentence) {
+	if sen.u.N == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, u := range c.utterances {
+		if u.N == sen.u.N {
+			return
+		}
+	}
+	sen.u = Utterance{}
+	sen.text.Reset()
+	sen.undone = true
+}
+
+// keep saves the utterance's audio before it is decoded; the later pieces of an utterance
+// that comes in pieces are added to it.
 func (c *Controller) keep(s *session, e stream.Event) {
 	c.mu.Lock()
-	keep := c.cfg.Keep
+	keep, more := c.cfg.Keep, c.cfg.KeepMore
 	c.mu.Unlock()
+	id, ok := s.kept[e.Utterance]
+	if ok && len(e.Audio) == 0 {
+		return // an utterance's end without audio of its own
+	}
+	if ok && more != nil {
+		if err := more(id, e.Audio); err != nil {
+			c.fail(fmt.Errorf("utterance %d: cannot save its audio: %w", e.Utterance, err))
+		}
+		return
+	}
 	if keep == nil {
 		return
 	}
-	id, err := keep(e.Audio)
+	nid, err := keep(e.Audio)
 	if err != nil {
 		c.fail(fmt.Errorf("utterance %d: cannot save its audio: %w", e.Utterance, err))
 		return
 	}
-	s.kept[e.Utterance] = id
+	if !ok {
+		s.kept[e.Utterance] = nid
+	}
 }
 
 // final appends a recognised utterance, delivers it and records where it went.
@@ -344,15 +498,37 @@ func (c *Controller) final(u Utterance, text string) {
 	// An Undo from another goroutine waits until this utterance is delivered and recorded.
 	c.finalMu.Lock()
 	defer c.finalMu.Unlock()
-	u.Text = text
+	u.Text, u.Append = text, text
+	c.publish(u, true)
+}
+
+// publish adds u to the transcript (first) or replaces its entry there, tells the
+// listener, delivers u.Append and records the outcome. It is called with finalMu held.
+func (c *Controller) publish(u Utterance, first bool) Utterance {
 	c.mu.Lock()
-	c.seq++
-	u.N = c.seq
-	c.utterances = append(c.utterances, u)
+	if first {
+		c.seq++
+		u.N = c.seq
+		c.utterances = append(c.utterances, u)
+	} else {
+		for i := len(c.utterances) - 1; i >= 0; i-- {
+			if c.utterances[i].N == u.N {
+				u.Delivered = c.utterances[i].Delivered
+				c.utterances[i] = u
+				break
+			}
+		}
+	}
 	deliver := c.cfg.Deliver
 	c.mu.Unlock()
-	c.send(Update{Kind: FinalAdded, State: c.State(), Utterance: u})
-	if deliver != nil && text != "" {
+	kind := FinalAdded
+	if !first {
+		kind = FinalExtended
+	}
+	c.send(Update{Kind: kind, State: c.State(), Utterance: u})
+	// Once the text is out, the end of the utterance is delivered even when it adds no
+	// text: the space that separates utterances comes with it.
+	if deliver != nil && u.Text != "" && (u.Append != "" || !u.Open) {
 		// A fallback (the clipboard when typing failed) reports where the text went and
 		// the failure.
 		where, err := deliver(u)
@@ -373,6 +549,7 @@ func (c *Controller) final(u Utterance, text string) {
 		}
 	}
 	c.record(u)
+	return u
 }
 
 func (c *Controller) record(u Utterance) {

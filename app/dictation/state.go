@@ -47,6 +47,18 @@ type Utterance struct {
 	Err        error   // decoding failed (Record only)
 	Command    bool    // the utterance was a spoken command such as "scratch that" (Record only)
 	Undone     bool    // removed again by Undo
+
+	// An utterance may come in pieces (the stream's provisional finals): the first is
+	// added to the transcript (FinalAdded), the others extend it (FinalExtended); Text and
+	// Raw are then the utterance so far.
+	//
+	// Append is what this update adds to the transcript and delivers: the whole Text for an
+	// utterance in one piece, else the new piece (with the space before it) or, at the end,
+	// what ends the sentence (its full stop, or nothing).
+	Append string
+	// Open says the utterance goes on: more will be appended. Delivery adds the space that
+	// separates utterances only once it is over.
+	Open bool
 }
 
 // RTF is the real-time factor of decoding this utterance (decode time / audio time).
@@ -76,6 +88,8 @@ const (
 	// Failed: Err says what went wrong (capture, decoding or delivery); dictation goes on
 	// where it can.
 	Failed
+	// FinalExtended: Utterance (the last one in the transcript) grew by Utterance.Append.
+	FinalExtended
 )
 
 // Update is sent to the listener for every change. State is the state after the change.

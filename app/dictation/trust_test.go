@@ -18,63 +18,99 @@ import (
 	"hark/audio"
 )
 
-// pitchDecoder "recognises" the pitch of the loud part of the audio: each test tone stands
-// for a phrase.
+// pitchDecoder "recognises" the pitch of each loud stretch of the audio: each test tone
+// stands for a phrase, one timed word.
 type pitchDecoder map[int]string
 
 func (d pitchDecoder) Recognize(ctx context.Context, x []float32) (asr.Result, error) {
+	var res asr.Result
+	res.Duration = float64(len(x)) / 16000
+	var texts []string
 	first, last := -1, -1
+	flush := func() error {
+		if first < 0 || last-first < 1600 {
+			first, last = -1, -1
+			return nil
+		}
+		cross := 0
+		for i := first + 1; i <= last; i++ {
+			if (x[i-1] < 0) != (x[i] < 0) {
+				cross++
+			}
+		}
+		hz := cross * 16000 / (last - first) / 2
+		best, bestD := "", 1e9
+		for f, txt := range d {
+			if dd := math.Abs(float64(f - hz)); dd < bestD {
+				best, bestD = txt, dd
+			}
+		}
+		if best == "FAIL" {
+			return errors.New("decoder exploded")
+		}
+		res.Words = append(res.Words, asr.Word{Word: best, Start: float64(first) / 16000, End: float64(last+1) / 16000, Confidence: 1})
+		texts = append(texts, best)
+		first, last = -1, -1
+		return nil
+	}
 	for i, v := range x {
 		if math.Abs(float64(v)) > 0.05 {
+			if first >= 0 && i-last > 2400 { // 150 ms of quiet ends a stretch (a word)
+				if err := flush(); err != nil {
+					return asr.Result{}, err
+				}
+			}
 			if first < 0 {
 				first = i
 			}
 			last = i
 		}
 	}
-	if last-first < 1600 {
-		return asr.Result{}, nil
+	if err := flush(); err != nil {
+		return asr.Result{}, err
 	}
-	cross := 0
-	for i := first + 1; i <= last; i++ {
-		if (x[i-1] < 0) != (x[i] < 0) {
-			cross++
-		}
-	}
-	hz := cross * 16000 / (last - first) / 2
-	best, bestD := "", 1e9
-	for f, txt := range d {
-		if dd := math.Abs(float64(f - hz)); dd < bestD {
-			best, bestD = txt, dd
-		}
-	}
-	if best == "FAIL" {
-		return asr.Result{}, errors.New("decoder exploded")
-	}
-	return asr.Result{Text: best, Duration: float64(len(x)) / 16000}, nil
+	res.Text = strings.Join(texts, " ")
+	return res, nil
 }
 
 func word(hz float64) []float32 {
 	return vadtest.Concat(vadtest.White(1, 1e-4, 1), vadtest.Tone(0.6, hz, 0.3), vadtest.White(1.2, 1e-4, 2))
 }
 
-// fakeTarget stands in for the application text is typed into.
+// fakeTarget stands in for the application text is typed into: it receives what each
+// update appends, and the space after an utterance once it is over.
 type fakeTarget struct {
-	mu   sync.Mutex
-	text string
+	mu    sync.Mutex
+	text  string
+	typed map[int]int // characters typed per utterance
+	calls []string    // each delivery, "|" marking one that left the utterance open
 }
 
 func (f *fakeTarget) deliver(u Utterance) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.text += u.Text + " "
+	ins := u.Append
+	if !u.Open {
+		ins += " "
+	}
+	f.text += ins
+	if f.typed == nil {
+		f.typed = map[int]int{}
+	}
+	f.typed[u.N] += len([]rune(ins))
+	if u.Open {
+		f.calls = append(f.calls, ins+"|")
+	} else {
+		f.calls = append(f.calls, ins)
+	}
 	return "typed into the fake", nil
 }
 
 func (f *fakeTarget) retract(u Utterance) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	n := len([]rune(u.Text)) + 1 // backspaces, as many as were typed
+	n := f.typed[u.N] // backspaces, as many as were typed
+	delete(f.typed, u.N)
 	r := []rune(f.text)
 	if n > len(r) {
 		return errors.New("more backspaces than text")
@@ -104,6 +140,16 @@ func (s *store) keep(x []float32) (string, error) {
 	return id, nil
 }
 
+func (s *store) keepMore(id string, x []float32) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.audio[id]; !ok {
+		return errors.New("no such utterance")
+	}
+	s.audio[id] = append(s.audio[id], x...)
+	return nil
+}
+
 func (s *store) record(u Utterance) {
 	s.mu.Lock()
 	s.records[u.ID] = u
@@ -119,7 +165,7 @@ func newPitchController(d pitchDecoder, src audio.Source, cfg Config, rec *recor
 
 func TestAudioKeptBeforeDecodingWithPreRollAndPadding(t *testing.T) {
 	st := newStore()
-	decoded := make(chan int, 4) // how many utterances were kept when each decode began
+	decoded := make(chan int, 256) // how many utterances were kept when each decode began
 	d := pitchDecoder{800: "hello"}
 	dec := decoderFunc(func(ctx context.Context, x []float32) (asr.Result, error) {
 		st.mu.Lock()
@@ -135,7 +181,7 @@ func TestAudioKeptBeforeDecodingWithPreRollAndPadding(t *testing.T) {
 	syll := vadtest.Concat(vadtest.White(1, 1e-4, 1), vadtest.Tone(0.2, 800, 0.3), vadtest.White(0.1, 1e-4, 3),
 		vadtest.Tone(0.2, 800, 0.3), vadtest.White(1.2, 1e-4, 2))
 	c := New(func() (audio.Source, error) { return newMic(syll, io.EOF), nil }, mk,
-		Config{Keep: st.keep, Record: st.record}, rec.update)
+		Config{Keep: st.keep, KeepMore: st.keepMore, Record: st.record}, rec.update)
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +227,7 @@ func (f decoderFunc) Recognize(ctx context.Context, x []float32) (asr.Result, er
 func TestDecodeFailureKeepsAudio(t *testing.T) {
 	st := newStore()
 	rec := newRecorder()
-	c := newPitchController(pitchDecoder{800: "FAIL"}, newMic(word(800), io.EOF), Config{Keep: st.keep, Record: st.record}, rec)
+	c := newPitchController(pitchDecoder{800: "FAIL"}, newMic(word(800), io.EOF), Config{Keep: st.keep, KeepMore: st.keepMore, Record: st.record}, rec)
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +246,7 @@ func TestScratchThatUndoesTheLastUtterance(t *testing.T) {
 	d := pitchDecoder{500: "first line", 800: "second line", 1200: "scratch that", 1600: "third"}
 	f := &text.Formatter{}
 	c := newPitchController(d, newMic(vadtest.Concat(word(500), word(800), word(1200), word(1600)), io.EOF),
-		Config{Continuous: true, Deliver: target.deliver, Retract: target.retract, Keep: st.keep, Record: st.record,
+		Config{Continuous: true, Deliver: target.deliver, Retract: target.retract, Keep: st.keep, KeepMore: st.keepMore, Record: st.record,
 			Format: func(raw string, final bool) string { return f.Format(raw) }}, rec)
 	if err := c.Start(); err != nil {
 		t.Fatal(err)

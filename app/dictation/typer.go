@@ -62,7 +62,16 @@ func (t *Typer) Type(text string) error {
 	if text == "" {
 		return nil
 	}
-	args := append(append([]string(nil), t.args...), text+" ")
+	return t.Insert(text + " ")
+}
+
+// Insert sends text exactly as it is as key presses (the pieces of an utterance that comes
+// in pieces, the separating space only after the last).
+func (t *Typer) Insert(text string) error {
+	if text == "" {
+		return nil
+	}
+	args := append(append([]string(nil), t.args...), text)
 	out, err := exec.Command(t.tool, args...).CombinedOutput()
 	if err != nil {
 		msg := strings.TrimSpace(string(out))

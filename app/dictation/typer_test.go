@@ -65,8 +65,15 @@ func TestTyperRunsTool(t *testing.T) {
 	if err := ty.Type("hello -world"); err != nil {
 		t.Fatal(err)
 	}
+	// Insert types a piece exactly, no space added; nothing for nothing.
+	if err := ty.Insert(", and more"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ty.Insert(""); err != nil {
+		t.Fatal(err)
+	}
 	b, _ := os.ReadFile(log)
-	if got, want := string(b), "[type][--clearmodifiers][--delay][4][--][hello -world ]"; got != want {
+	if got, want := string(b), "[type][--clearmodifiers][--delay][4][--][hello -world ][type][--clearmodifiers][--delay][4][--][, and more]"; got != want {
 		t.Errorf("tool got %s, want %s", got, want)
 	}
 	failing := filepath.Join(dir, "wtype")

@@ -21,7 +21,8 @@ type Config struct {
 	// TrailingSilence.
 	EndPadding time.Duration
 	// MaxUtterance forces a cut (at the quietest moment of its last few seconds) in speech that
-	// never pauses; 0 means 30 s, the longest a full-context model decodes in one piece.
+	// never pauses; 0 means 30 s, the longest a full-context model decodes in one piece. With
+	// provisional finals it bounds the part of an utterance since the last of them.
 	MaxUtterance time.Duration
 	// PartialInterval is how much audio passes between partial hypotheses; 0 means 500 ms,
 	// negative turns partials off.
@@ -29,11 +30,23 @@ type Config struct {
 	// MinSpeech is how long the VAD must report speech, without a break, to start an
 	// utterance; 0 means 96 ms (3 frames). Clicks and knocks are shorter.
 	MinSpeech time.Duration
+	// ProvisionalSilence is the pause after which the text heard so far is sent early, as a
+	// provisional Final, without ending the utterance: when the speaker goes on before
+	// TrailingSilence has passed, what follows continues the same utterance. 0 means 120 ms
+	// (4 VAD frames); negative, or not shorter than TrailingSilence, turns provisional
+	// finals off, so text comes only at the end of an utterance.
+	ProvisionalSilence time.Duration
 	// OnThreshold is the speech probability that counts towards starting an utterance; 0
 	// means 0.5. OffThreshold is the probability below which a frame counts as silence inside
 	// an utterance; 0 means 0.35. The gap between them is the hysteresis.
 	OnThreshold, OffThreshold float32
 }
+
+// DefaultProvisionalSilence is the pause after which the text so far is sent early.
+const DefaultProvisionalSilence = 120 * time.Millisecond
+
+// Provisional reports whether provisional finals are on.
+func (c Config) Provisional() bool { return c.withDefaults().ProvisionalSilence > 0 }
 
 // maxUtterance is the longest utterance any setting allows.
 const maxUtterance = 30 * time.Second
@@ -58,6 +71,18 @@ func (c Config) withDefaults() Config {
 		c.MaxUtterance = maxUtterance
 	}
 	c.TrailingSilence = max(c.TrailingSilence, vadFrame)
+	switch {
+	case c.ProvisionalSilence == 0:
+		c.ProvisionalSilence = DefaultProvisionalSilence
+	case c.ProvisionalSilence < 0:
+		c.ProvisionalSilence = -1
+	}
+	if c.ProvisionalSilence > 0 {
+		c.ProvisionalSilence = max(c.ProvisionalSilence, 2*vadFrame)
+	}
+	if c.ProvisionalSilence >= c.TrailingSilence {
+		c.ProvisionalSilence = -1
+	}
 	c.EndPadding = min(c.EndPadding, c.TrailingSilence)
 	c.MinSpeech = max(c.MinSpeech, vadFrame)
 	c.MaxUtterance = max(c.MaxUtterance, c.MinSpeech+c.TrailingSilence+time.Second)

@@ -15,14 +15,27 @@ const (
 	Level Kind = iota
 	// Start reports that speech began at Start.
 	Start
-	// Partial carries the hypothesis for the utterance so far (sent when it changes).
+	// Partial carries the hypothesis for the utterance so far (sent when it changes); after
+	// a provisional Final, for the part of the utterance that follows it.
 	Partial
 	// End reports the endpoint: Audio holds the whole utterance (pre-roll and end padding
-	// included) before it is decoded, so a caller can keep it whatever decoding does.
+	// included) before it is decoded, so a caller can keep it whatever decoding does. With
+	// provisional finals an utterance comes in pieces: each piece has its End (Provisional
+	// for all but the last), and their Audio, in order, is the utterance's audio without a
+	// gap or an overlap.
 	End
-	// Final carries the utterance's final Text and Words, or Err if decoding failed.
+	// Final carries the final Text and Words of the utterance, or of a piece of it, or Err
+	// if decoding failed. A Provisional Final is sent at a short pause (ProvisionalSilence):
+	// its text will not change, but the utterance goes on, and the Finals that follow
+	// continue the same sentence. The utterance's last Final has Provisional false; after
+	// provisional ones its Text may be empty (nothing was said after the last one). Each
+	// piece is decoded once, on its own (pieces start on the 80 ms grid, so their model
+	// frames are a batch transcript's); the end padding after the last provisional piece
+	// is decoded after that piece, keeping the words that start in the padding.
 	Final
-	// Dropped reports an utterance that decoded to no words (noise) or was discarded.
+	// Dropped reports an utterance that decoded to no words (noise) or was discarded. After
+	// provisional Finals it ends the utterance (their text stands; only the rest was
+	// discarded).
 	Dropped
 )
 
@@ -50,7 +63,9 @@ type Event struct {
 	Utterance int // sequence number of the utterance, from 1; 0 for Level events
 
 	// Start and End: speech onset (the first speech frame) and the end of the last speech
-	// frame. For Level events, Start is the frame's time.
+	// frame, of the utterance or, for the pieces of an utterance with provisional finals,
+	// of the piece (an empty last piece has Start = End = the end of the speech). For Level
+	// events, Start is the frame's time.
 	Start, End float64
 
 	Text  string     // Partial, Final
@@ -60,6 +75,10 @@ type Event struct {
 	Audio      []float32 // End: the utterance's 16 kHz samples; the receiver owns them
 	AudioStart float64   // End: stream time of Audio[0] (before Start by the pre-roll)
 	Forced     bool      // End: cut by MaxUtterance, EndUtterance or the end of input, not by silence
+
+	// Provisional (End, Final): this piece ended at a short pause and the utterance goes
+	// on; the utterance's last piece has it false.
+	Provisional bool
 
 	Decode   time.Duration // Partial, Final: time spent decoding
 	Duration float64       // Partial, Final: seconds of audio decoded

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -31,8 +32,9 @@ type FeatureDecoder interface {
 }
 
 // Buffered is implemented by live sources that can say how many samples are waiting to be
-// read. While more than one partial interval is waiting the Streamer skips partials to
-// catch up; finals are never skipped.
+// read. While more than one partial interval is waiting the Streamer skips partials (and
+// provisional finals, which the utterance's final then covers) to catch up; finals are never
+// skipped.
 type Buffered interface {
 	Buffered() int
 }
@@ -135,16 +137,39 @@ type run struct {
 	nUtt      int
 
 	in          bool
-	utt         []float32
+	utt         []float32 // the utterance's samples not yet decoded (since the last provisional cut)
 	uttStart    int64     // stream index of utt[0]
 	onset       int64     // stream index of the first speech frame
 	lastSpeech  int64     // stream index just past the last speech frame
 	silence     int       // samples since the last speech frame
-	probs       []float32 // per-frame VAD probability within the utterance (for forced cuts)
-	nextPartial int       // utterance length at which the next partial is due
+	probs       []float32 // per-frame VAD probability within utt (for forced cuts)
+	nextPartial int       // length of utt at which the next partial is due
 	lastPartial string
 	fs          *features.Stream
-	feats       []float32
+	feats       []float32 // features of utt (frames from the utterance's start, the cut ones dropped)
+
+	// Provisional finals.
+	pieces    int          // provisional Finals sent in this utterance
+	segSpeech bool         // utt holds speech (false after a provisional cut until speech resumes)
+	segOnset  int64        // stream index of the first speech frame in utt
+	spec      *speculation // a provisional cut decoded ahead, valid while the pause lasts
+	specTries int          // speculations during this pause
+	// The last provisional piece: left context for decoding the end padding after it.
+	prevStart int64
+	prevAudio []float32
+	prevFeats []float32
+	prevWords string // its words, as sent
+	prevLast  string // its last word
+}
+
+// speculation is a provisional cut decoded one VAD frame before the pause is long enough, so
+// that the provisional Final can be sent as soon as it is.
+type speculation struct {
+	cut    int64 // stream index where the piece ends (on the utterance's grid)
+	res    asr.Result
+	err    error
+	d      time.Duration
+	stable bool
 }
 
 func newRun(s *Streamer, emit func(Event)) *run {
@@ -194,6 +219,11 @@ func (r *run) frame(ctx context.Context, x []float32, src audio.Source) {
 	if p >= r.cfg.OffThreshold {
 		r.lastSpeech = r.pos
 		r.silence = 0
+		if !r.segSpeech {
+			r.segSpeech = true
+			r.segOnset = at
+		}
+		r.spec, r.specTries = nil, 0
 	} else {
 		r.silence += len(x)
 	}
@@ -204,15 +234,26 @@ func (r *run) frame(ctx context.Context, x []float32, src audio.Source) {
 		r.close(ctx, min(r.lastSpeech+int64(samples(r.cfg.EndPadding)), r.pos), false)
 	case len(r.utt) >= samples(r.cfg.MaxUtterance):
 		r.cut(ctx)
-	case r.cfg.PartialInterval > 0 && len(r.utt) >= r.nextPartial:
-		if b, ok := src.(Buffered); ok && b.Buffered() > samples(r.cfg.PartialInterval) {
-			return // behind real time: catch up before decoding again
-		}
+	case behind(src, r.cfg.PartialInterval):
+		// Behind real time: catch up before decoding again. Provisional finals wait too (the
+		// utterance's end brings its text all the same).
+	case r.provisional(ctx):
+	case r.cfg.PartialInterval > 0 && r.segSpeech && len(r.utt) >= r.nextPartial:
 		r.partial(ctx)
 		// Due again one interval on, less a frame: frames arrive 32 ms apart, so the next
 		// partial comes at most one interval later.
 		r.nextPartial = len(r.utt) + samples(r.cfg.PartialInterval) - vad.FrameSize
 	}
+}
+
+// behind reports whether more than interval (with partials off, 500 ms) of audio is
+// waiting in a live source.
+func behind(src audio.Source, interval time.Duration) bool {
+	if interval <= 0 {
+		interval = 500 * time.Millisecond
+	}
+	b, ok := src.(Buffered)
+	return ok && b.Buffered() > samples(interval)
 }
 
 // appendHistory keeps the last keepHist samples while no utterance is open.
@@ -265,8 +306,18 @@ func (r *run) open(onset int64) {
 	}
 	r.lastPartial = ""
 	r.nextPartial = int(onset-start) + samples(r.cfg.PartialInterval/2)
+	r.newUtterance(onset)
 	r.startFeatures()
 	r.emit(Event{Kind: Start, Utterance: r.nUtt, Start: seconds(onset)})
+}
+
+// newUtterance resets the provisional-final state for an utterance whose speech starts at
+// onset.
+func (r *run) newUtterance(onset int64) {
+	r.pieces = 0
+	r.segSpeech = true
+	r.segOnset = onset
+	r.spec, r.specTries = nil, 0
 }
 
 func (r *run) startFeatures() {
@@ -285,11 +336,23 @@ func (r *run) append(x []float32, p float32) {
 	}
 }
 
-// decode recognizes the first n samples of the utterance; words get stream times.
+// decode recognizes the first n samples of utt; words get stream times. A partial decodes
+// every frame computed so far; a final one the frames of exactly n samples, ending the
+// feature stream when they reach past what it has computed (the end of the utterance).
 func (r *run) decode(ctx context.Context, n int, final bool) (asr.Result, time.Duration, error) {
+	return r.decodeAfter(ctx, n, final, false)
+}
+
+// decodeAfter is decode; withPrev puts the last provisional piece before the samples as
+// left context and keeps only the words that start after it.
+func (r *run) decodeAfter(ctx context.Context, n int, final, withPrev bool) (asr.Result, time.Duration, error) {
 	t0 := time.Now()
 	var res asr.Result
 	var err error
+	start := r.uttStart
+	if withPrev {
+		start = r.prevStart
+	}
 	if r.fd != nil {
 		fe := r.fd.FeatureExtractor()
 		nm := fe.NumMels()
@@ -302,16 +365,66 @@ func (r *run) decode(ctx context.Context, n int, final bool) (asr.Result, time.D
 				rows = want
 			}
 		}
-		res, err = r.fd.RecognizeFeatures(ctx, asr.Matrix{Rows: rows, Cols: nm, Data: r.feats[:rows*nm]})
+		feats := r.feats[:rows*nm]
+		if withPrev {
+			// The previous piece's frames end where this piece's begin (cuts are on the
+			// feature hop), so together they are the frames of both pieces' samples.
+			feats = append(r.prevFeats[:len(r.prevFeats):len(r.prevFeats)], feats...)
+			rows = len(feats) / nm
+		}
+		res, err = r.fd.RecognizeFeatures(ctx, asr.Matrix{Rows: rows, Cols: nm, Data: feats})
 	} else {
-		res, err = r.s.dec.Recognize(ctx, r.utt[:n])
+		x := r.utt[:n]
+		if withPrev {
+			x = append(r.prevAudio[:len(r.prevAudio):len(r.prevAudio)], x...)
+		}
+		res, err = r.s.dec.Recognize(ctx, x)
 	}
-	off := seconds(r.uttStart)
+	off := seconds(start)
 	for i := range res.Words {
 		res.Words[i].Start += off
 		res.Words[i].End += off
 	}
+	if withPrev && err == nil {
+		res = r.afterPrev(res)
+	}
 	return res, time.Since(t0), err
+}
+
+// afterPrev keeps, of a decode of the last provisional piece and what follows it, the words
+// that follow it: each word counts in the piece where it starts, and a word that runs across
+// the cut is the piece's last word joined to what follows (no word boundary was heard in the
+// pause), of which the rest is new. The new words are kept only if the piece's own words
+// come out as they were sent: otherwise the model has moved words about with the longer
+// context, and what looks new may be a word already sent.
+func (r *run) afterPrev(res asr.Result) asr.Result {
+	cut := seconds(r.uttStart)
+	var before []string
+	var words []asr.Word
+	for _, w := range res.Words {
+		switch {
+		case w.Start >= cut-1e-9:
+			words = append(words, w)
+		case w.End <= cut+1e-9:
+			before = append(before, w.Word)
+		case r.prevLast != "" && len(w.Word) > len(r.prevLast) && strings.HasPrefix(w.Word, r.prevLast):
+			before = append(before, r.prevLast)
+			words = append(words, asr.Word{Word: w.Word[len(r.prevLast):], Start: cut, End: w.End, Confidence: w.Confidence})
+		default:
+			before = append(before, w.Word)
+		}
+	}
+	if strings.Join(before, " ") != r.prevWords {
+		words = nil
+	}
+	texts := make([]string, len(words))
+	for i, w := range words {
+		texts[i] = w.Word
+	}
+	res.Words = words
+	res.Text = strings.Join(texts, " ")
+	res.Raw = res.Text
+	return res
 }
 
 func (r *run) partial(ctx context.Context) {
@@ -320,33 +433,167 @@ func (r *run) partial(ctx context.Context) {
 		return
 	}
 	r.lastPartial = res.Text
-	r.emit(Event{Kind: Partial, Utterance: r.nUtt, Start: seconds(r.onset), End: seconds(r.pos),
+	r.emit(Event{Kind: Partial, Utterance: r.nUtt, Start: seconds(min(r.segOnset, r.pos)), End: seconds(r.pos),
 		Text: res.Text, Decode: d, Duration: seconds(int64(len(r.utt)))})
 }
 
-// close ends the utterance at stream index end, decodes it and reports it.
+// close ends the utterance at stream index end, decodes its last piece and reports it.
 func (r *run) close(ctx context.Context, end int64, forced bool) {
+	end = max(end, r.uttStart) // after a provisional cut the padding may end before it
 	n := int(end - r.uttStart)
 	speechEnd := min(r.lastSpeech, end)
+	start := r.segOnset
+	if !r.segSpeech {
+		start = speechEnd
+	}
+	start = min(start, speechEnd)
 	audioCopy := append([]float32(nil), r.utt[:n]...)
-	r.emit(Event{Kind: End, Utterance: r.nUtt, Start: seconds(r.onset), End: seconds(speechEnd),
+	r.emit(Event{Kind: End, Utterance: r.nUtt, Start: seconds(start), End: seconds(speechEnd),
 		Audio: audioCopy, AudioStart: seconds(r.uttStart), Forced: forced})
-	res, d, err := r.decode(ctx, n, true)
+	var res asr.Result
+	var d time.Duration
+	var err error
+	dur := n // samples decoded
+	if n > 0 {
+		// After a provisional Final, a rest in which the voice detector heard no speech is
+		// the utterance's end padding. It may still hold the soft end of a word the detector
+		// missed, so it is decoded, but not on its own (per-utterance normalisation would
+		// blow its room noise up into something a model reads as letters): after the last
+		// piece, keeping only the words that start in it (see afterPrev).
+		withPrev := r.pieces > 0 && !r.segSpeech
+		if withPrev {
+			dur += len(r.prevAudio)
+		}
+		res, d, err = r.decodeAfter(ctx, n, true, withPrev)
+	}
 	switch {
 	case err != nil:
-		r.emit(Event{Kind: Final, Utterance: r.nUtt, Start: seconds(r.onset), End: seconds(speechEnd),
-			Err: err, Decode: d, Duration: seconds(int64(n))})
-	case res.Text == "":
-		r.emit(Event{Kind: Dropped, Utterance: r.nUtt, Start: seconds(r.onset), End: seconds(speechEnd)})
+		r.emit(Event{Kind: Final, Utterance: r.nUtt, Start: seconds(start), End: seconds(speechEnd),
+			Err: err, Decode: d, Duration: seconds(int64(dur))})
+	case res.Text == "" && r.pieces == 0:
+		r.emit(Event{Kind: Dropped, Utterance: r.nUtt, Start: seconds(start), End: seconds(speechEnd)})
 	default:
-		r.emit(Event{Kind: Final, Utterance: r.nUtt, Start: seconds(r.onset), End: seconds(speechEnd),
-			Text: res.Text, Words: res.Words, Decode: d, Duration: seconds(int64(n))})
+		// After provisional Finals this one ends the utterance even when it adds no words.
+		r.emit(Event{Kind: Final, Utterance: r.nUtt, Start: seconds(start), End: seconds(speechEnd),
+			Text: res.Text, Words: res.Words, Decode: d, Duration: seconds(int64(dur))})
 	}
 	r.in = false
 	r.floorAt = end
 	r.onRun = 0
+	r.pieces = 0
+	r.spec = nil
 	r.toHistory(r.utt[n:], end)
 	r.fs = nil
+}
+
+// provisional sends the text so far as a provisional Final once the pause has lasted
+// ProvisionalSilence and the hypothesis is stable, and reports whether it did. The decoding
+// is done one VAD frame earlier (a speculation), so the Final goes out as soon as the pause
+// is long enough; speech in that frame discards it.
+func (r *run) provisional(ctx context.Context) bool {
+	need := samples(r.cfg.ProvisionalSilence)
+	if r.cfg.ProvisionalSilence <= 0 || !r.segSpeech || r.silence == 0 || r.silence+vad.FrameSize < need {
+		return false
+	}
+	if cut := r.cutPoint(); cut > 0 && (r.spec == nil || (!r.spec.stable && cut > r.spec.cut && r.specTries < maxSpecTries)) {
+		r.spec = r.speculate(ctx, cut)
+		r.specTries++
+	}
+	if r.silence < need || r.spec == nil || !r.spec.stable {
+		return false
+	}
+	r.commit(r.spec)
+	return true
+}
+
+// maxSpecTries bounds the speculative decodes (two each) during one pause whose hypothesis
+// is not stable.
+const maxSpecTries = 3
+
+// cutPoint returns where a provisional piece would end now: the last point of the
+// utterance's 80 ms grid after the last speech frame that leaves the feature frames up to
+// it computable from the audio so far (they reach half a window past it); 0 when there is
+// none yet.
+func (r *run) cutPoint() int64 {
+	g := r.pos - features.WindowLength/2 - r.uttStart
+	g -= g % grid
+	cut := r.uttStart + g
+	if g <= 0 || cut < r.lastSpeech {
+		return 0
+	}
+	return cut
+}
+
+// speculate decodes the piece that ends at cut, and everything heard so far, and judges
+// whether the piece can be sent: it has words, and in both decodes the last word ended
+// before the cut (no word runs across it, and none starts after it).
+func (r *run) speculate(ctx context.Context, cut int64) *speculation {
+	n := int(cut - r.uttStart)
+	sp := &speculation{cut: cut}
+	if r.fd != nil && len(r.feats)/r.fd.FeatureExtractor().NumMels() < r.fd.FeatureExtractor().FrameCount(n) {
+		return sp // not computable yet (cutPoint prevents this)
+	}
+	sp.res, sp.d, sp.err = r.decode(ctx, n, true)
+	if sp.err != nil || strings.TrimSpace(sp.res.Text) == "" || len(sp.res.Words) == 0 {
+		return sp // (a decoder without word times cannot say where its words end)
+	}
+	all, d, err := r.decode(ctx, len(r.utt), false)
+	if err != nil {
+		return sp
+	}
+	// The look-ahead decode is a partial like any other.
+	if all.Text != "" && all.Text != r.lastPartial {
+		r.lastPartial = all.Text
+		r.emit(Event{Kind: Partial, Utterance: r.nUtt, Start: seconds(r.segOnset), End: seconds(r.pos),
+			Text: all.Text, Decode: d, Duration: seconds(int64(len(r.utt)))})
+	}
+	r.nextPartial = len(r.utt) + samples(r.cfg.PartialInterval) - vad.FrameSize
+	limit := seconds(cut) + 1e-9
+	sp.stable = len(all.Words) > 0 && sp.res.Words[len(sp.res.Words)-1].End <= limit && all.Words[len(all.Words)-1].End <= limit
+	return sp
+}
+
+// commit sends the speculated piece as a provisional Final and keeps the rest of the
+// utterance (from the cut on) as the next piece.
+func (r *run) commit(sp *speculation) {
+	n := int(sp.cut - r.uttStart)
+	speechEnd := min(r.lastSpeech, sp.cut)
+	audioCopy := append([]float32(nil), r.utt[:n]...)
+	r.emit(Event{Kind: End, Utterance: r.nUtt, Start: seconds(r.segOnset), End: seconds(speechEnd),
+		Audio: audioCopy, AudioStart: seconds(r.uttStart), Provisional: true})
+	r.emit(Event{Kind: Final, Utterance: r.nUtt, Start: seconds(r.segOnset), End: seconds(speechEnd),
+		Text: sp.res.Text, Words: sp.res.Words, Decode: sp.d, Duration: seconds(int64(n)), Provisional: true})
+	r.pieces++
+	words := make([]string, len(sp.res.Words))
+	for i, w := range sp.res.Words {
+		words[i] = w.Word
+	}
+	r.prevWords, r.prevLast = strings.Join(words, " "), words[len(words)-1]
+	r.prevStart = r.uttStart
+	r.prevAudio = append(r.prevAudio[:0], r.utt[:n]...)
+	if r.fd != nil {
+		rows := n / features.HopLength * r.fd.FeatureExtractor().NumMels()
+		r.prevFeats = append(r.prevFeats[:0], r.feats[:min(rows, len(r.feats))]...)
+	}
+	r.dropDecoded(n)
+	r.segSpeech = false
+	r.spec = nil
+	r.lastPartial = ""
+	r.nextPartial = len(r.utt) + samples(r.cfg.PartialInterval/2)
+}
+
+// dropDecoded removes the first n samples of utt (a whole number of grid steps), with their
+// VAD scores and feature frames: the next piece starts there.
+func (r *run) dropDecoded(n int) {
+	r.utt = r.utt[:copy(r.utt, r.utt[n:])]
+	r.uttStart += int64(n)
+	keep := min(len(r.probs), (len(r.utt)+vad.FrameSize-1)/vad.FrameSize)
+	r.probs = r.probs[:copy(r.probs, r.probs[len(r.probs)-keep:])]
+	if r.fd != nil {
+		nm := r.fd.FeatureExtractor().NumMels()
+		drop := min(len(r.feats), n/features.HopLength*nm)
+		r.feats = r.feats[:copy(r.feats, r.feats[drop:])]
+	}
 }
 
 // cut ends an utterance that reached MaxUtterance at the quietest frame of its last
@@ -378,6 +625,7 @@ func (r *run) cut(ctx context.Context) {
 	r.hist = r.hist[:0]
 	r.lastPartial = ""
 	r.nextPartial = len(r.utt) + samples(r.cfg.PartialInterval/2)
+	r.newUtterance(end)
 	r.startFeatures()
 	r.emit(Event{Kind: Start, Utterance: r.nUtt, Start: seconds(end)})
 }

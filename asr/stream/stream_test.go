@@ -56,15 +56,46 @@ func kinds(evs []Event) string {
 	return strings.Join(s, " ")
 }
 
-func finals(evs []Event) []string {
+// sentences joins each utterance's Finals (its provisional pieces and its last one) into its
+// text, one per utterance, and checks that every utterance ends with exactly one
+// non-provisional Final (or Dropped) after its pieces.
+func sentences(t *testing.T, evs []Event) []string {
+	t.Helper()
 	var out []string
+	var cur []string
+	open := 0 // utterance with provisional pieces so far
 	for _, e := range evs {
-		if e.Kind == Final {
-			out = append(out, e.Text)
+		switch {
+		case e.Kind == Final && e.Provisional:
+			if open != 0 && open != e.Utterance {
+				t.Errorf("utterance %d: provisional final while %d is still open", e.Utterance, open)
+			}
+			open = e.Utterance
+			if e.Text == "" {
+				t.Errorf("utterance %d: empty provisional final", e.Utterance)
+			}
+			cur = append(cur, e.Text)
+		case e.Kind == Final || e.Kind == Dropped:
+			if open != 0 && open != e.Utterance {
+				t.Errorf("utterance %d ended while %d is still open", e.Utterance, open)
+			}
+			if e.Text != "" {
+				cur = append(cur, e.Text)
+			}
+			if len(cur) > 0 {
+				out = append(out, strings.Join(cur, " "))
+			}
+			cur, open = nil, 0
 		}
+	}
+	if open != 0 {
+		t.Errorf("utterance %d never ended", open)
 	}
 	return out
 }
+
+// classic turns provisional finals off: each utterance then has one End and one Final.
+var classic = Config{ProvisionalSilence: -1}
 
 func TestNoiseEmitsNothing(t *testing.T) {
 	cases := map[string][]float32{
@@ -97,7 +128,7 @@ func TestSpeechGivesPartialsThenOneFinal(t *testing.T) {
 	sp := phrase(700, 1300, 2100, 900, 1700) // 2.1 s of "speech"
 	x := vadtest.Concat(quiet(1), sp, quiet(1.5))
 	dec := &toneDecoder{}
-	evs, err := collect(t, newStreamer(dec, Config{}), audio.NewSliceSource(x, SampleRate))
+	evs, err := collect(t, newStreamer(dec, classic), audio.NewSliceSource(x, SampleRate))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,33 +184,41 @@ func TestPreRollAndEndPadding(t *testing.T) {
 	soft := vadtest.Tone(0.2, 1000, 0.003)
 	sp := vadtest.Concat(soft, phrase(1000, 1500))
 	x := vadtest.Concat(quiet(1), sp, quiet(2))
-	evs, err := collect(t, newStreamer(&toneDecoder{}, Config{}), audio.NewSliceSource(x, SampleRate))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var end *Event
-	for i := range evs {
-		if evs[i].Kind == End {
-			end = &evs[i]
+	for _, cfg := range []Config{classic, {}} {
+		evs, err := collect(t, newStreamer(&toneDecoder{}, cfg), audio.NewSliceSource(x, SampleRate))
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if end == nil {
-		t.Fatalf("no end event: %q", kinds(evs))
-	}
-	if pre := end.Start - end.AudioStart; pre < 0.5-1e-9 {
-		t.Errorf("pre-roll %.3f s, want ≥ 0.5 s", pre)
-	}
-	if end.AudioStart > 1.0-0.3 {
-		t.Errorf("utterance audio starts at %.3f s, after the soft onset at 1.0 s", end.AudioStart)
-	}
-	audioEnd := end.AudioStart + float64(len(end.Audio))/SampleRate
-	if pad := audioEnd - end.End; pad < 0.3-1e-9 || pad > 0.3+0.04 {
-		t.Errorf("end padding %.3f s, want 0.3 s", pad)
-	}
-	// The audio is the stream's own samples.
-	off := int(math.Round(end.AudioStart * SampleRate))
-	if !slices.Equal(end.Audio, x[off:off+len(end.Audio)]) {
-		t.Error("End audio is not the input's samples at AudioStart")
+		// The utterance's audio: its pieces' End events, in order.
+		var ends []Event
+		for _, e := range evs {
+			if e.Kind == End {
+				ends = append(ends, e)
+			}
+		}
+		if len(ends) == 0 {
+			t.Fatalf("no end event: %q", kinds(evs))
+		}
+		first, last := ends[0], ends[len(ends)-1]
+		var all []float32
+		for _, e := range ends {
+			all = append(all, e.Audio...)
+		}
+		if pre := first.Start - first.AudioStart; pre < 0.5-1e-9 {
+			t.Errorf("provisional %v: pre-roll %.3f s, want ≥ 0.5 s", cfg.Provisional(), pre)
+		}
+		if first.AudioStart > 1.0-0.3 {
+			t.Errorf("provisional %v: utterance audio starts at %.3f s, after the soft onset at 1.0 s", cfg.Provisional(), first.AudioStart)
+		}
+		audioEnd := first.AudioStart + float64(len(all))/SampleRate
+		if pad := audioEnd - last.End; pad < 0.3-1e-9 || pad > 0.3+0.04 {
+			t.Errorf("provisional %v: end padding %.3f s, want 0.3 s", cfg.Provisional(), pad)
+		}
+		// The audio is the stream's own samples.
+		off := int(math.Round(first.AudioStart * SampleRate))
+		if !slices.Equal(all, x[off:off+len(all)]) {
+			t.Errorf("provisional %v: End audio is not the input's samples at AudioStart", cfg.Provisional())
+		}
 	}
 }
 
@@ -196,7 +235,7 @@ func TestTrailingSilenceSetting(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := finals(evs); !slices.Equal(got, tc.want) {
+		if got := sentences(t, evs); !slices.Equal(got, tc.want) {
 			t.Errorf("trailing silence %v: finals %q, want %q", tc.silence, got, tc.want)
 		}
 	}
@@ -214,7 +253,9 @@ func TestEndpointTiming(t *testing.T) {
 		case Level:
 			lastLevel = e.Start + vad.FrameSeconds
 		case End:
-			endAt = lastLevel - e.End
+			if !e.Provisional {
+				endAt = lastLevel - e.End
+			}
 		}
 	})
 	if err != nil {
@@ -241,26 +282,28 @@ func TestMaxUtteranceLosesNothing(t *testing.T) {
 		case End:
 			ends = append(ends, e)
 		case Final:
-			texts = append(texts, e.Text)
+			if e.Text != "" {
+				texts = append(texts, e.Text)
+			}
 		}
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(ends) < 4 {
-		t.Fatalf("%d utterances, want ≥ 4 for 7 s cut every 2 s", len(ends))
+		t.Fatalf("%d pieces, want ≥ 4 for 7 s cut every 2 s", len(ends))
 	}
 	for i, e := range ends {
 		if d := float64(len(e.Audio)) / SampleRate; d > 2.0+1e-9 {
-			t.Errorf("utterance %d is %.2f s long, over MaxUtterance", i, d)
+			t.Errorf("piece %d is %.2f s long, over MaxUtterance", i, d)
 		}
 		if i > 0 {
 			prev := ends[i-1]
 			if gap := e.AudioStart - (prev.AudioStart + float64(len(prev.Audio))/SampleRate); math.Abs(gap) > 1e-9 {
-				t.Errorf("utterances %d and %d: gap of %.4f s between their audio", i-1, i, gap)
+				t.Errorf("pieces %d and %d: gap of %.4f s between their audio", i-1, i, gap)
 			}
-			if !prev.Forced {
-				t.Errorf("utterance %d was not marked forced", i-1)
+			if !prev.Forced && !prev.Provisional {
+				t.Errorf("piece %d ended neither provisionally nor forced", i-1)
 			}
 		}
 	}
@@ -276,11 +319,11 @@ func TestEndOfInputFlushes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := finals(evs); !slices.Equal(got, []string{"t7 t11"}) {
+	if got := sentences(t, evs); !slices.Equal(got, []string{"t7 t11"}) {
 		t.Errorf("finals %q (%q)", got, kinds(evs))
 	}
 	for _, e := range evs {
-		if e.Kind == End && !e.Forced {
+		if e.Kind == End && !e.Forced && !e.Provisional {
 			t.Error("end of input not marked forced")
 		}
 	}
@@ -321,16 +364,16 @@ func TestCancelFlushesUtterance(t *testing.T) {
 		cancel()
 		close(src.closed) // the caller closes a live source to unblock Read
 	}()
-	var got []string
+	var evs []Event
 	err := newStreamer(&toneDecoder{}, Config{}).Run(ctx, src, func(e Event) {
-		if e.Kind == Final {
-			got = append(got, e.Text)
+		if e.Kind != Level {
+			evs = append(evs, e)
 		}
 	})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Run returned %v, want context.Canceled", err)
 	}
-	if !slices.Equal(got, []string{"t7 t11"}) {
+	if got := sentences(t, evs); !slices.Equal(got, []string{"t7 t11"}) {
 		t.Errorf("finals %q, want the utterance in progress", got)
 	}
 }
@@ -372,7 +415,7 @@ func TestEndUtteranceAndDiscard(t *testing.T) {
 		{"end", (*Streamer).EndUtterance, "start end final start end final"},
 		{"discard", (*Streamer).Discard, "start dropped start end final"},
 	} {
-		s := newStreamer(&toneDecoder{}, Config{PartialInterval: -1})
+		s := newStreamer(&toneDecoder{}, Config{PartialInterval: -1, ProvisionalSilence: -1})
 		var evs []Event
 		acted := false
 		err := s.Run(context.Background(), audio.NewSliceSource(x, SampleRate), func(e Event) {
@@ -402,7 +445,7 @@ func TestResampledInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := finals(evs); !slices.Equal(got, []string{"t7 t11"}) {
+	if got := sentences(t, evs); !slices.Equal(got, []string{"t7 t11"}) {
 		t.Errorf("finals %q", got)
 	}
 }
@@ -410,21 +453,27 @@ func TestResampledInput(t *testing.T) {
 func TestSeveralUtterancesMatchBatch(t *testing.T) {
 	a, b, c := phrase(700, 1000), phrase(1500), phrase(2000, 2500, 3000)
 	x := vadtest.Concat(quiet(0.7), a, quiet(1.2), b, quiet(2), c, quiet(1))
-	evs, err := collect(t, newStreamer(&toneDecoder{}, Config{}), audio.NewSliceSource(x, SampleRate))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{toneWords(a).Text, toneWords(b).Text, toneWords(c).Text}
-	if got := finals(evs); !slices.Equal(got, want) {
-		t.Errorf("finals %q, want %q", got, want)
-	}
-	n := 0
-	for _, e := range evs {
-		if e.Kind == Final {
-			n++
-			if e.Utterance != n {
-				t.Errorf("final %d numbered %d", n, e.Utterance)
+	for _, cfg := range []Config{classic, {}} {
+		evs, err := collect(t, newStreamer(&toneDecoder{}, cfg), audio.NewSliceSource(x, SampleRate))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{toneWords(a).Text, toneWords(b).Text, toneWords(c).Text}
+		if got := sentences(t, evs); !slices.Equal(got, want) {
+			t.Errorf("provisional %v: finals %q, want %q", cfg.Provisional(), got, want)
+		}
+		// Utterances are numbered from 1, in order; the pieces of one share its number.
+		n := 0
+		for _, e := range evs {
+			if e.Kind == Start {
+				n++
 			}
+			if e.Utterance != n {
+				t.Errorf("provisional %v: %s event numbered %d during utterance %d", cfg.Provisional(), e.Kind, e.Utterance, n)
+			}
+		}
+		if n != 3 {
+			t.Errorf("provisional %v: %d utterances, want 3", cfg.Provisional(), n)
 		}
 	}
 }

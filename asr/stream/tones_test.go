@@ -4,6 +4,7 @@ package stream
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -74,39 +75,51 @@ func TestStreamingMatchesBatchOnRecordings(t *testing.T) {
 		if batch.Text != f.text {
 			t.Fatalf("%s: batch %q, want %q", f.name, batch.Text, f.text)
 		}
-		for _, dec := range []Decoder{ld.Recognizer, samplesOnly{ld.Recognizer}} {
-			s := New(dec, vad.NewEnergy(vad.EnergyConfig{}), Config{})
-			evs, err := collect(t, s, audio.NewSliceSource(f.x, SampleRate))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := finals(evs); !slices.Equal(got, []string{batch.Text}) {
-				t.Errorf("%s (%T): streaming finals %q, batch %q", f.name, dec, got, batch.Text)
-			}
-			var partials []string
-			for _, e := range evs {
-				if e.Kind == Partial {
-					partials = append(partials, e.Text)
+		for _, cfg := range []Config{classic, {}} {
+			for _, dec := range []Decoder{ld.Recognizer, samplesOnly{ld.Recognizer}} {
+				s := New(dec, vad.NewEnergy(vad.EnergyConfig{}), cfg)
+				evs, err := collect(t, s, audio.NewSliceSource(f.x, SampleRate))
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			if len(partials) < 2 {
-				t.Errorf("%s: partials %q, want several", f.name, partials)
-			}
-			// Words: the same words as batch at the same times (utterances start on the
-			// model's frame grid).
-			var fin Event
-			for _, e := range evs {
-				if e.Kind == Final {
-					fin = e
+				name := fmt.Sprintf("%s (%T, provisional %v)", f.name, dec, cfg.Provisional())
+				if got := sentences(t, evs); !slices.Equal(got, []string{batch.Text}) {
+					t.Errorf("%s: streaming %q, batch %q", name, got, batch.Text)
 				}
-			}
-			if len(fin.Words) != len(batch.Words) {
-				t.Fatalf("%s: %d words streaming, %d batch", f.name, len(fin.Words), len(batch.Words))
-			}
-			for i, w := range fin.Words {
-				b := batch.Words[i]
-				if w.Word != b.Word || abs(w.Start-b.Start) > 1e-9 || abs(w.End-b.End) > 1e-9 {
-					t.Errorf("%s: word %d streaming %+v, batch %+v", f.name, i, w, b)
+				var partials []string
+				provisional := 0
+				for _, e := range evs {
+					switch {
+					case e.Kind == Partial:
+						partials = append(partials, e.Text)
+					case e.Kind == Final && e.Provisional:
+						provisional++
+					}
+				}
+				if len(partials) < 2 {
+					t.Errorf("%s: partials %q, want several", name, partials)
+				}
+				// With provisional finals on, the text comes at the pause after the last
+				// word, before the utterance ends.
+				if cfg.Provisional() != (provisional > 0) {
+					t.Errorf("%s: %d provisional finals", name, provisional)
+				}
+				// Words: the same words as batch at the same times (utterances and their
+				// pieces start on the model's frame grid).
+				var words []asr.Word
+				for _, e := range evs {
+					if e.Kind == Final {
+						words = append(words, e.Words...)
+					}
+				}
+				if len(words) != len(batch.Words) {
+					t.Fatalf("%s: %d words streaming, %d batch", name, len(words), len(batch.Words))
+				}
+				for i, w := range words {
+					b := batch.Words[i]
+					if w.Word != b.Word || abs(w.Start-b.Start) > 1e-9 || abs(w.End-b.End) > 1e-9 {
+						t.Errorf("%s: word %d streaming %+v, batch %+v", name, i, w, b)
+					}
 				}
 			}
 		}
@@ -125,12 +138,14 @@ func TestStreamingSessionOfRecordings(t *testing.T) {
 	// Noise between them must not add anything.
 	parts = append(parts, vadtest.Typing(3, 0.3, 2), vadtest.Pink(3, 0.02, 3))
 	x := vadtest.Concat(parts...)
-	evs, err := collect(t, New(ld.Recognizer, vad.NewEnergy(vad.EnergyConfig{}), Config{}), audio.NewSliceSource(x, SampleRate))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := finals(evs); !slices.Equal(got, want) {
-		t.Errorf("finals %q, want %q (%s)", got, want, kinds(evs))
+	for _, cfg := range []Config{classic, {}} {
+		evs, err := collect(t, New(ld.Recognizer, vad.NewEnergy(vad.EnergyConfig{}), cfg), audio.NewSliceSource(x, SampleRate))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sentences(t, evs); !slices.Equal(got, want) {
+			t.Errorf("provisional %v: finals %q, want %q (%s)", cfg.Provisional(), got, want, kinds(evs))
+		}
 	}
 }
 

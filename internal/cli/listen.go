@@ -41,6 +41,7 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	threads := fs.Int("threads", 1, "ONNX Runtime threads `N`")
 	vadKind := fs.String("vad", live.VADSilero, "voice activity detector: silero or energy")
 	silence := fs.Duration("silence", 800*time.Millisecond, "trailing silence that ends an utterance")
+	provisional := fs.Duration("provisional", stream.DefaultProvisionalSilence, "after a pause this long, send the words so far before the utterance ends (the rest continues the sentence, the full stop comes at its end); 0 turns this off, as does a pause not shorter than --silence")
 	maxUtt := fs.Duration("max-utterance", 30*time.Second, "longest utterance before a forced cut")
 	keep := fs.Bool("history", false, "save each utterance's audio (before decoding) and text in the history (default: on for a microphone, off with --input; see `hark history`)")
 	histDir := fs.String("history-dir", "", "history `DIR` (default: $XDG_DATA_HOME/hark/utterances)")
@@ -65,6 +66,8 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 		return usageErr(env, name, "--fast needs --input FILE")
 	case *silence < 100*time.Millisecond || *silence > 10*time.Second:
 		return usageErr(env, name, "--silence %v out of range 100ms..10s", *silence)
+	case *provisional != 0 && (*provisional < 64*time.Millisecond || *provisional > 10*time.Second):
+		return usageErr(env, name, "--provisional %v out of range 64ms..10s (or 0: off)", *provisional)
 	case *maxUtt < 2*time.Second || *maxUtt > 30*time.Second:
 		return usageErr(env, name, "--max-utterance %v out of range 2s..30s", *maxUtt)
 	case *beam < 0 || *beam > 1024:
@@ -81,8 +84,11 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	eng, err := live.Load(live.Options{Model: *model, Beam: *beam, Threads: *threads, VAD: *vadKind,
-		Stream: stream.Config{TrailingSilence: *silence, MaxUtterance: *maxUtt}})
+	sc := stream.Config{TrailingSilence: *silence, MaxUtterance: *maxUtt, ProvisionalSilence: *provisional}
+	if *provisional == 0 {
+		sc.ProvisionalSilence = -1
+	}
+	eng, err := live.Load(live.Options{Model: *model, Beam: *beam, Threads: *threads, VAD: *vadKind, Stream: sc})
 	if err != nil {
 		return fail(err)
 	}
@@ -200,9 +206,9 @@ var (
 	findListenTyper   = func() (listenTyper, error) { return dictation.FindTyper() }
 )
 
-// listenTyper types text into the focused window (dictation.Typer).
+// listenTyper types text, exactly as given, into the focused window (dictation.Typer).
 type listenTyper interface {
-	Type(text string) error
+	Insert(text string) error
 }
 
 func deviceNames() ([]string, error) {
@@ -271,7 +277,7 @@ func startTyping(t listenTyper, report func(error)) *typing {
 	go func() {
 		defer close(ty.done)
 		for text := range ty.texts {
-			if err := t.Type(text); err != nil {
+			if err := t.Insert(text); err != nil {
 				report(err)
 			}
 		}
@@ -301,6 +307,19 @@ type listenOutput struct {
 	format   *text.Formatter // nil: print the recognizer's raw words
 	hist     *listenHistory  // nil: utterances are not saved
 	typed    *typing         // nil: finals are not typed
+
+	// An utterance that comes in pieces (provisional finals): its text so far is on the
+	// current line, and in sent.
+	sent   *listenSentence
+	inLine bool // txt: the current line holds pieces, not yet ended by a newline
+}
+
+// listenSentence is an utterance whose first pieces were printed.
+type listenSentence struct {
+	n     int // stream utterance number
+	s     text.Sentence
+	start float64
+	end   float64
 }
 
 type listenLine struct {
@@ -308,63 +327,180 @@ type listenLine struct {
 	Start float64 `json:"start"`
 	End   float64 `json:"end"`
 	Final bool    `json:"final"`
-	Error string  `json:"error,omitempty"`
+	// Utterances that come in pieces: Text is the utterance so far (all of it on its last
+	// line), Append what this line adds to the text printed before (a provisional line's
+	// piece, the last line's full stop); absent for utterances in one piece.
+	Append      *string `json:"append,omitempty"`
+	Provisional bool    `json:"provisional,omitempty"`
+	Error       string  `json:"error,omitempty"`
+}
+
+// formatPiece formats raw words for a sentence in pieces: final is false until it ends.
+func (o *listenOutput) formatPiece(raw string, final bool) string {
+	if o.format == nil {
+		return strings.Join(strings.Fields(raw), " ")
+	}
+	f := *o.format
+	f.NoFinalStop = f.NoFinalStop || !final
+	return f.Format(raw)
 }
 
 func (o *listenOutput) event(e stream.Event) {
+	open := o.sent != nil && o.sent.n == e.Utterance
+	switch e.Kind {
+	case stream.End:
+		if o.hist != nil {
+			o.hist.end(e.Utterance, e.Audio)
+		}
+	case stream.Partial:
+		o.partial(e, open)
+	case stream.Final:
+		switch {
+		case e.Err != nil:
+			o.fail(e)
+			if !e.Provisional && open {
+				o.endSentence(e, "")
+			}
+		case e.Provisional:
+			o.piece(e)
+		case open:
+			o.endSentence(e, e.Text)
+		default:
+			o.whole(e)
+		}
+	case stream.Dropped:
+		if open {
+			o.endSentence(e, "")
+			return
+		}
+		if o.hist != nil {
+			o.hist.final(e.Utterance, "", "", nil, false)
+		}
+		o.clear()
+	}
+}
+
+// partial shows the hypothesis for the rest of the utterance.
+func (o *listenOutput) partial(e stream.Event, open bool) {
+	before, rest, start := "", "", e.Start
+	if open {
+		before, rest, start = o.sent.s.Text(), o.sent.s.Peek(e.Text), o.sent.start
+	} else if o.format != nil {
+		// Formatted like a final, less the full stop an unfinished sentence has not earned.
+		rest = strings.TrimSuffix(o.format.Format(e.Text), ".")
+	} else {
+		rest = e.Text
+	}
+	switch {
+	case o.jsonl && o.partials:
+		o.json(listenLine{Text: before + rest, Start: round3(start), End: round3(e.End)})
+	case !o.jsonl && o.tty:
+		// Grey italic, on the current line, after the pieces already there.
+		fmt.Fprintf(o.w, "\r\x1b[K%s\x1b[2;3m%s\x1b[0m", before, rest)
+		o.shown = true
+	}
+}
+
+// whole prints an utterance that came in one piece.
+func (o *listenOutput) whole(e stream.Event) {
 	raw := e.Text
 	if o.format != nil {
-		switch e.Kind {
-		case stream.Partial:
-			// Formatted like a final, less the full stop an unfinished sentence has not earned.
-			e.Text = strings.TrimSuffix(o.format.Format(e.Text), ".")
-		case stream.Final:
-			e.Text = o.format.Result(asr.Result{Text: e.Text, Words: e.Words}).Text
-		}
+		e.Text = o.format.Result(asr.Result{Text: e.Text, Words: e.Words}).Text
 	}
 	if o.hist != nil {
-		switch e.Kind {
-		case stream.End:
-			o.hist.end(e.Utterance, e.Audio)
-		case stream.Final:
-			o.hist.final(e.Utterance, raw, e.Text, e.Err)
-		case stream.Dropped:
-			o.hist.final(e.Utterance, "", "", nil)
+		o.hist.final(e.Utterance, raw, e.Text, nil, false)
+	}
+	if o.typed != nil && e.Text != "" {
+		o.typed.texts <- e.Text + " "
+	}
+	if o.jsonl {
+		o.json(listenLine{Text: e.Text, Start: round3(e.Start), End: round3(e.End), Final: true})
+		return
+	}
+	o.clear()
+	fmt.Fprintln(o.w, e.Text)
+}
+
+// piece prints a provisional final: the words so far, at once; the utterance goes on.
+func (o *listenOutput) piece(e stream.Event) {
+	if o.sent == nil || o.sent.n != e.Utterance {
+		o.sent = &listenSentence{n: e.Utterance, s: text.Sentence{Format: o.formatPiece}, start: e.Start}
+	}
+	sn := o.sent
+	add := sn.s.Add(e.Text)
+	sn.end = max(sn.end, e.End)
+	if o.hist != nil {
+		o.hist.final(e.Utterance, sn.s.Raw(), sn.s.Text(), nil, true)
+	}
+	if add == "" {
+		return
+	}
+	if o.typed != nil {
+		o.typed.texts <- add
+	}
+	switch {
+	case o.jsonl:
+		o.json(listenLine{Text: sn.s.Text(), Append: &add, Start: round3(sn.start), End: round3(sn.end), Final: true, Provisional: true})
+	case o.tty:
+		fmt.Fprintf(o.w, "\r\x1b[K%s", sn.s.Text())
+		o.shown = false
+		o.inLine = true
+	default:
+		fmt.Fprint(o.w, add)
+		o.inLine = true
+	}
+}
+
+// endSentence ends an utterance that came in pieces: the words after the last piece, if
+// any, and what ends the sentence.
+func (o *listenOutput) endSentence(e stream.Event, last string) {
+	sn := o.sent
+	o.sent = nil
+	add := sn.s.Add(last)
+	raw, written := sn.s.Raw(), sn.s.Text()
+	add += sn.s.End()
+	whole := written + add
+	if e.Kind == stream.Final && e.Err == nil {
+		sn.end = max(sn.end, e.End)
+	}
+	if o.hist != nil {
+		o.hist.final(e.Utterance, raw, whole, e.Err, false)
+	}
+	if o.typed != nil && whole != "" {
+		o.typed.texts <- add + " "
+	}
+	switch {
+	case o.jsonl:
+		o.json(listenLine{Text: whole, Append: &add, Start: round3(sn.start), End: round3(sn.end), Final: true})
+	case o.tty:
+		fmt.Fprintf(o.w, "\r\x1b[K%s\n", whole)
+		o.shown, o.inLine = false, false
+	default:
+		fmt.Fprintln(o.w, add)
+		o.inLine = false
+	}
+}
+
+// fail reports a piece or an utterance that could not be decoded (its audio is kept).
+func (o *listenOutput) fail(e stream.Event) {
+	o.failed = true
+	if o.hist != nil {
+		if sn := o.sent; sn != nil && sn.n == e.Utterance {
+			o.hist.final(e.Utterance, sn.s.Raw(), sn.s.Text(), e.Err, true) // endSentence follows at the end
+		} else {
+			o.hist.final(e.Utterance, "", "", e.Err, e.Provisional)
 		}
 	}
-	switch e.Kind {
-	case stream.Partial:
-		switch {
-		case o.jsonl && o.partials:
-			o.json(listenLine{Text: e.Text, Start: round3(e.Start), End: round3(e.End)})
-		case !o.jsonl && o.tty:
-			// Grey italic, on the current line.
-			fmt.Fprintf(o.w, "\r\x1b[K\x1b[2;3m%s\x1b[0m", e.Text)
-			o.shown = true
-		}
-	case stream.Final:
-		if e.Err != nil {
-			o.failed = true
-			if o.jsonl {
-				o.json(listenLine{Start: round3(e.Start), End: round3(e.End), Final: true, Error: oneLine(e.Err)})
-				return
-			}
-			o.clear()
-			fmt.Fprintf(o.w, "[utterance at %.1f s could not be recognised: %s]\n", e.Start, oneLine(e.Err))
-			return
-		}
-		if o.typed != nil && e.Text != "" {
-			o.typed.texts <- e.Text
-		}
-		if o.jsonl {
-			o.json(listenLine{Text: e.Text, Start: round3(e.Start), End: round3(e.End), Final: true})
-			return
-		}
-		o.clear()
-		fmt.Fprintln(o.w, e.Text)
-	case stream.Dropped:
-		o.clear()
+	if o.jsonl {
+		o.json(listenLine{Start: round3(e.Start), End: round3(e.End), Final: true, Provisional: e.Provisional, Error: oneLine(e.Err)})
+		return
 	}
+	o.clear()
+	if o.inLine {
+		fmt.Fprintln(o.w)
+		o.inLine = false
+	}
+	fmt.Fprintf(o.w, "[utterance at %.1f s could not be recognised: %s]\n", e.Start, oneLine(e.Err))
 }
 
 func (o *listenOutput) clear() {
@@ -376,6 +512,10 @@ func (o *listenOutput) clear() {
 
 func (o *listenOutput) done() {
 	o.clear()
+	if o.inLine {
+		fmt.Fprintln(o.w)
+		o.inLine = false
+	}
 	if o.typed != nil {
 		o.typed.finish()
 		o.typed = nil

@@ -6,15 +6,20 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"hark/app/dictation"
+	"hark/app/history"
 	"hark/app/live"
 	"hark/asr/stream"
+	"hark/asr/text"
+	"hark/audio/audiofile"
 	"hark/audio/portaudio"
+	"hark/audio/wav"
 )
 
 func TestListenReplayJSONL(t *testing.T) {
@@ -60,10 +65,18 @@ func TestListenMatchesTranscribe(t *testing.T) {
 			}
 		}
 	}
-	// Without --partials, jsonl has the finals only.
+	// Without --partials, jsonl has the finals only: the text at the pause after the last
+	// word (provisional), then the utterance's end, which adds nothing here (--raw: no full
+	// stop); with --provisional 0, one line at the end.
 	_, out, _ := run(t, nil, "listen", "--input", toneWAVs+"/hark.wav", "--fast", "--model", tones, "--vad", "energy", "--format", "jsonl", "--raw")
-	if want := `{"text":"hark hears all","start":0.288,"end":3.04,"final":true}` + "\n"; out != want {
+	want := `{"text":"hark hears all","start":0.288,"end":3.04,"final":true,"append":"hark hears all","provisional":true}` + "\n" +
+		`{"text":"hark hears all","start":0.288,"end":3.04,"final":true,"append":""}` + "\n"
+	if out != want {
 		t.Errorf("jsonl: got %q, want %q", out, want)
+	}
+	_, out, _ = run(t, nil, "listen", "--input", toneWAVs+"/hark.wav", "--fast", "--model", tones, "--vad", "energy", "--format", "jsonl", "--raw", "--provisional", "0")
+	if want := `{"text":"hark hears all","start":0.288,"end":3.04,"final":true}` + "\n"; out != want {
+		t.Errorf("jsonl, --provisional 0: got %q, want %q", out, want)
 	}
 }
 
@@ -74,6 +87,8 @@ func TestListenUsage(t *testing.T) {
 		{"listen", "--input", "x.wav", "--device", "pulse"},
 		{"listen", "--silence", "20s"},
 		{"listen", "--vad", "webrtc"},
+		{"listen", "--provisional", "30ms"},
+		{"listen", "--provisional", "-1s"},
 		{"listen", "extra"},
 	} {
 		if code, _, errs := run(t, nil, args...); code != ExitUsage || errs == "" {
@@ -97,6 +112,82 @@ func TestListenTerminalRewritesPartials(t *testing.T) {
 	want := "\r\x1b[K\x1b[2;3mhel\x1b[0m\r\x1b[K\x1b[2;3mhello\x1b[0m\r\x1b[Khello world\n\r\x1b[K\x1b[2;3mnext\x1b[0m\r\x1b[K"
 	if b.String() != want {
 		t.Errorf("terminal output %q, want %q", b.String(), want)
+	}
+
+	// An utterance in pieces: each stays on the line, the partial of the rest after it in
+	// grey, the full stop and the newline at the end.
+	b.Reset()
+	o = &listenOutput{w: &b, tty: true, format: &text.Formatter{}}
+	for _, e := range []stream.Event{
+		{Kind: stream.Partial, Utterance: 1, Text: "hel"},
+		{Kind: stream.Final, Utterance: 1, Text: "hello", Provisional: true},
+		{Kind: stream.Partial, Utterance: 1, Text: "wor"},
+		{Kind: stream.Final, Utterance: 1, Text: "world", Provisional: true},
+		{Kind: stream.Final, Utterance: 1},
+	} {
+		o.event(e)
+	}
+	o.done()
+	want = "\r\x1b[K\x1b[2;3mHel\x1b[0m\r\x1b[KHello\r\x1b[KHello\x1b[2;3m wor\x1b[0m\r\x1b[KHello world\r\x1b[KHello world.\n"
+	if b.String() != want {
+		t.Errorf("terminal output %q, want %q", b.String(), want)
+	}
+}
+
+// twoPhrases writes hello.wav followed directly by its.wav: a 0.66 s pause, shorter than
+// the 0.8 s that end an utterance, so one utterance in two pieces.
+func twoPhrases(t *testing.T) string {
+	t.Helper()
+	a, err := audiofile.Load(toneWAVs+"/hello.wav", 16000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := audiofile.Load(toneWAVs+"/its.wav", 16000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "two.wav")
+	if err := wav.WriteFile(p, append(a, b...), 16000); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestListenPieces(t *testing.T) {
+	wav := twoPhrases(t)
+	dir := t.TempDir()
+	ft := &fakeTyper{}
+	old := findListenTyper
+	findListenTyper = func() (listenTyper, error) { return ft, nil }
+	defer func() { findListenTyper = old }()
+	code, out, errs := run(t, nil, "listen", "--input", wav, "--fast", "--model", tones, "--vad", "energy",
+		"--format", "jsonl", "--type", "--history", "--history-dir", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	// The words of each phrase at the pause after it, the full stop at the end. (The tone
+	// model writes no space at a pause: in one piece, or in batch, it says "worldit's".)
+	want := `{"text":"Hello world","start":0.288,"end":2.432,"final":true,"append":"Hello world","provisional":true}` + "\n" +
+		`{"text":"Hello world it's a test","start":0.288,"end":5.248,"final":true,"append":" it's a test","provisional":true}` + "\n" +
+		`{"text":"Hello world it's a test.","start":0.288,"end":5.248,"final":true,"append":"."}` + "\n"
+	if out != want {
+		t.Errorf("jsonl:\n%s\nwant:\n%s", out, want)
+	}
+	if got := strings.Join(ft.typed, "|"); got != "Hello world| it's a test|. " {
+		t.Errorf("typed %q", ft.typed)
+	}
+	// One history entry: the whole utterance's audio and text.
+	st, _ := history.Open(dir, -1)
+	es, err := st.List()
+	if err != nil || len(es) != 1 {
+		t.Fatalf("history %+v %v", es, err)
+	}
+	if e := es[0]; e.Status != history.Decoded || e.Raw != "hello world it's a test" || e.Text != "Hello world it's a test." || e.Seconds < 5.2 {
+		t.Errorf("entry %+v", e)
+	}
+	// Text output: the same line, written as it comes.
+	if _, out, _ := run(t, nil, "listen", "--input", wav, "--fast", "--model", tones, "--vad", "energy"); out != "Hello world it's a test.\n" {
+		t.Errorf("txt: %q", out)
 	}
 }
 
@@ -192,7 +283,7 @@ func TestListenDeviceLostThenStopped(t *testing.T) {
 
 type fakeTyper struct{ typed []string }
 
-func (f *fakeTyper) Type(text string) error { f.typed = append(f.typed, text); return nil }
+func (f *fakeTyper) Insert(text string) error { f.typed = append(f.typed, text); return nil }
 
 func TestListenTypes(t *testing.T) {
 	ft := &fakeTyper{}
@@ -203,8 +294,13 @@ func TestListenTypes(t *testing.T) {
 	if code != 0 || out != "Hello world.\n" {
 		t.Fatalf("exit %d, out %q: %s", code, out, errs)
 	}
-	if len(ft.typed) != 1 || ft.typed[0] != "Hello world." {
+	// The words at the pause after them, then the full stop and the space.
+	if strings.Join(ft.typed, "|") != "Hello world|. " {
 		t.Errorf("typed %q", ft.typed)
+	}
+	ft.typed = nil
+	if code, _, errs := run(t, nil, "listen", "--input", toneWAVs+"/hello.wav", "--fast", "--model", tones, "--vad", "energy", "--type", "--provisional", "0"); code != 0 || len(ft.typed) != 1 || ft.typed[0] != "Hello world. " {
+		t.Errorf("--provisional 0: exit %d, typed %q: %s", code, ft.typed, errs)
 	}
 	findListenTyper = func() (listenTyper, error) { return nil, dictation.ErrNoTyper }
 	if code, _, errs := run(t, nil, "listen", "--input", toneWAVs+"/hello.wav", "--fast", "--model", tones, "--vad", "energy", "--type"); code != ExitFailed || !strings.Contains(errs, "xdotool") {
