@@ -2,12 +2,15 @@
 # End-to-end capture test: plays a WAV into a PulseAudio null sink, `hark listen` captures
 # the sink's monitor through PortAudio, and its final text must equal `hark transcribe` of
 # the same file. Prints the latency from the end of speech in the played file to the final
-# text, and from the start of speech to the first partial.
+# text (the first final line that holds all the words: with provisional finals, the one sent
+# at the pause after the last word), to the end of the utterance (its full stop, after the
+# trailing silence), and from the start of speech to the first partial.
 #
 #   scripts/e2e-capture.sh [WAV]          default: testdata/tones/hello.wav with the tone
 #                                         fixture model and the energy VAD
 #   MODEL=default VAD=silero scripts/e2e-capture.sh speech.wav
 #   HARK=bin/hark SILENCE=0.8s ROUNDS=3 scripts/e2e-capture.sh
+#   PROVISIONAL=0 scripts/e2e-capture.sh  provisional finals off (--provisional; default: hark's)
 #
 # Skips (exit 0) when PulseAudio is not installed. Exit 1 when the texts differ.
 set -euo pipefail
@@ -26,6 +29,7 @@ MODEL=${MODEL:-testdata/models/tones}
 VAD=${VAD:-energy}
 SILENCE=${SILENCE:-0.8s}
 ROUNDS=${ROUNDS:-3}
+PROVISIONAL=${PROVISIONAL:-}
 
 tmp=$(mktemp -d)
 # Fyne (linked into the GUI build) logs a warning for the C locale.
@@ -55,7 +59,8 @@ read -r sp_start sp_end < <(speech_bounds "$WAV")
 out=$tmp/out.jsonl
 stamp_lines "$out"
 PULSE_SOURCE=vsink.monitor "$HARK" listen --device pulse --format jsonl --partials \
-	--model "$MODEL" --vad "$VAD" --silence "$SILENCE" >"$tmp/fifo" 2>"$tmp/listen.err" &
+	--model "$MODEL" --vad "$VAD" --silence "$SILENCE" ${PROVISIONAL:+--provisional "$PROVISIONAL"} \
+	>"$tmp/fifo" 2>"$tmp/listen.err" &
 listener=$!
 
 # Ready once hark records from the monitor.
@@ -72,27 +77,44 @@ sox -n -r 16000 -c 1 -b 16 "$tmp/warmup.wav" trim 0 0.2
 paplay --device=vsink "$tmp/warmup.wav"
 sleep 0.5
 
-final_lat=() partial_lat=() texts=()
+# Final lines that end an utterance (not provisional ones), and a line's text.
+closing() { grep '"final":true' "$out" | grep -v '"provisional":true' || true; }
+text_of() { printf '%s\n' "${1#* }" | sed -E 's/.*"text":"([^"]*)".*/\1/'; }
+ms_after() { awk -v a="$1" -v b="$2" -v e="$3" 'BEGIN { printf "%.0f", (a - b - e) * 1000 }'; }
+
+final_lat=() end_lat=() partial_lat=() texts=() provisional=0
 for round in $(seq "$ROUNDS"); do
-	before=$(grep -c '"final":true' "$out" || true)
+	before=$(closing | wc -l)
 	t0=$(date +%s.%N)
 	paplay --device=vsink "$WAV"
-	# Wait for this round's final.
+	# Wait for the end of this round's utterance.
 	for _ in $(seq 100); do
-		[ "$(grep -c '"final":true' "$out" || true)" -gt "$before" ] && break
+		[ "$(closing | wc -l)" -gt "$before" ] && break
 		sleep 0.05
 	done
-	fline=$(grep '"final":true' "$out" | sed -n "$((before + 1))p")
-	if [ -z "$fline" ]; then
+	cline=$(closing | sed -n "$((before + 1))p")
+	if [ -z "$cline" ]; then
 		echo "e2e-capture: FAIL: round $round: no final text"; cat "$out" "$tmp/listen.err"; exit 1
 	fi
-	tf=${fline%% *}
+	tc=${cline%% *}
+	text=$(text_of "$cline")
+	texts+=("$text")
+	# The final text: the first final line of the round that holds all the words (its full
+	# stop may come later, with the end of the utterance).
+	tf=$(awk -v t0="$t0" -v tc="$tc" -v w="${text%.}" '
+		$1 > t0 && $1 <= tc && /"final":true/ {
+			t = $0; sub(/.*"text":"/, "", t); sub(/".*/, "", t); sub(/\.$/, "", t)
+			if (t == w) { print $1; exit }
+		}' "$out")
+	if awk -v t0="$t0" -v tc="$tc" '$1 > t0 && $1 <= tc && /"provisional":true/ { f = 1 } END { exit !f }' "$out"; then
+		provisional=$((provisional + 1))
+	fi
 	# First partial after this round started.
 	tp=$(awk -v t0="$t0" '$0 ~ /"final":false/ && $1 > t0 { print $1; exit }' "$out")
-	texts+=("$(printf '%s\n' "${fline#* }" | sed -E 's/.*"text":"([^"]*)".*/\1/')")
-	final_lat+=("$(awk -v a="$tf" -v b="$t0" -v e="$sp_end" 'BEGIN { printf "%.0f", (a - b - e) * 1000 }')")
+	final_lat+=("$(ms_after "${tf:-$tc}" "$t0" "$sp_end")")
+	end_lat+=("$(ms_after "$tc" "$t0" "$sp_end")")
 	if [ -n "$tp" ]; then
-		partial_lat+=("$(awk -v a="$tp" -v b="$t0" -v s="$sp_start" 'BEGIN { printf "%.0f", (a - b - s) * 1000 }')")
+		partial_lat+=("$(ms_after "$tp" "$t0" "$sp_start")")
 	fi
 	sleep 0.5
 done
@@ -110,9 +132,10 @@ for i in "${!texts[@]}"; do
 	fi
 done
 silence_ms=$(awk -v s="${SILENCE%s}" 'BEGIN { printf "%.0f", s * 1000 }')
-echo "e2e-capture: $WAV ($MODEL, VAD $VAD): transcribe \"$expected\"; listen ${#texts[@]} rounds"
-echo "  end of speech -> final text (ms):    ${final_lat[*]}  (includes the ${silence_ms} ms trailing-silence wait)"
-echo "  end of speech -> final, less wait:   $(for v in "${final_lat[@]}"; do printf '%s ' $((v - silence_ms)); done)"
-echo "  start of speech -> first partial (ms): ${partial_lat[*]:-none}"
+echo "e2e-capture: $WAV ($MODEL, VAD $VAD, provisional ${PROVISIONAL:-default}): transcribe \"$expected\"; listen ${#texts[@]} rounds"
+echo "  end of speech -> final text (ms):       ${final_lat[*]}  (all the words; a provisional final in $provisional of ${#texts[@]} rounds)"
+echo "  end of speech -> end of utterance (ms): ${end_lat[*]}  (the full stop, after the ${silence_ms} ms trailing-silence wait)"
+echo "  end of utterance, less the wait (ms):   $(for v in "${end_lat[@]}"; do printf '%s ' $((v - silence_ms)); done)"
+echo "  start of speech -> first partial (ms):  ${partial_lat[*]:-none}"
 echo "e2e-capture: $status"
 [ "$status" = PASS ]

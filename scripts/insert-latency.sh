@@ -3,12 +3,15 @@
 # the focused application. A private Xvfb display shows an xterm whose terminal writes every
 # key it receives to a file; a private PulseAudio plays the WAV into a null sink;
 # `hark listen --type` captures the sink's monitor and types each final with xdotool into
-# the focused xterm. The text must equal `hark transcribe` of the file (and a space).
+# the focused xterm. The text must equal `hark transcribe` of the file (and a space). With
+# provisional finals (hark's default) the words are typed at the pause after the last one
+# and the full stop and space after the trailing silence: both times are printed.
 #
 #   scripts/insert-latency.sh [WAV]       default: testdata/tones/hello.wav with the tone
 #                                         fixture model and the energy VAD
 #   MODEL=default VAD=silero scripts/insert-latency.sh speech.wav
 #   HARK=bin/hark SILENCE=0.8s ROUNDS=3 scripts/insert-latency.sh
+#   PROVISIONAL=0 scripts/insert-latency.sh  provisional finals off (--provisional)
 #
 # Without xterm (or with STANDIN=1), a stand-in `xdotool` on PATH records what would have been
 # typed (the figure then leaves out the X server and the terminal). Skips (exit 0) when Xvfb, xdotool or
@@ -29,6 +32,7 @@ MODEL=${MODEL:-testdata/models/tones}
 VAD=${VAD:-energy}
 SILENCE=${SILENCE:-0.8s}
 ROUNDS=${ROUNDS:-3}
+PROVISIONAL=${PROVISIONAL:-}
 
 tmp=$(mktemp -d)
 case "${LANG:-C}" in C | C.* | POSIX) export LANG=en_US.UTF-8 ;; esac
@@ -97,7 +101,8 @@ read -r _ sp_end < <(speech_bounds "$WAV")
 out=$tmp/out.jsonl
 stamp_lines "$out"
 PULSE_SOURCE=vsink.monitor "$HARK" listen --device pulse --type --format jsonl --history=false \
-	--model "$MODEL" --vad "$VAD" --silence "$SILENCE" >"$tmp/fifo" 2>"$tmp/listen.err" &
+	--model "$MODEL" --vad "$VAD" --silence "$SILENCE" ${PROVISIONAL:+--provisional "$PROVISIONAL"} \
+	>"$tmp/fifo" 2>"$tmp/listen.err" &
 listener=$!
 
 for _ in $(seq 100); do
@@ -111,32 +116,50 @@ sox -n -r 16000 -c 1 -b 16 "$tmp/warmup.wav" trim 0 0.2
 paplay --device=vsink "$tmp/warmup.wav"
 sleep 0.5
 
-want_all= insert_lat=() final_lat=()
+ms_after() { awk -v a="$1" -v b="$2" -v e="$3" 'BEGIN { printf "%.0f", (a - b - e) * 1000 }'; }
+# The words without the full stop (typed first with provisional finals).
+words=${expected%.}
+
+want_all= words_lat=() insert_lat=() final_lat=()
 status=PASS
 for round in $(seq "$ROUNDS"); do
+	before_all=$want_all
 	want_all+="$expected "
-	before=$(grep -c '"final":true' "$out" || true)
 	t0=$(date +%s.%N)
-	paplay --device=vsink "$WAV"
-	# Wait (up to 10 s) for this round's text in the target.
-	ti=
+	# Played in the background: the words may arrive before the file's trailing silence
+	# has finished playing.
+	paplay --device=vsink "$WAV" &
+	player=$!
+	# Wait (up to 10 s) for this round's words, then its whole text, in the target.
+	ti= tw=
 	for _ in $(seq 2000); do
-		if [ "$(cat "$target")" = "$want_all" ]; then
+		got=$(cat "$target")
+		if [ -z "$tw" ] && { [ "$got" = "$before_all$words" ] || [ "$got" = "$want_all" ]; }; then
+			tw=$(date +%s.%N)
+		fi
+		if [ "$got" = "$want_all" ]; then
 			ti=$(date +%s.%N)
 			break
 		fi
 		sleep 0.005
 	done
+	wait "$player" || true
 	if [ -z "$ti" ]; then
 		echo "insert-latency: FAIL: round $round: the target holds \"$(cat "$target")\", want \"$want_all\""
 		cat "$tmp/listen.err"
 		status=FAIL
 		break
 	fi
-	insert_lat+=("$(awk -v a="$ti" -v b="$t0" -v e="$sp_end" 'BEGIN { printf "%.0f", (a - b - e) * 1000 }')")
-	fline=$(grep '"final":true' "$out" | sed -n "$((before + 1))p" || true)
-	if [ -n "$fline" ]; then
-		final_lat+=("$(awk -v a="${fline%% *}" -v b="$t0" -v e="$sp_end" 'BEGIN { printf "%.0f", (a - b - e) * 1000 }')")
+	words_lat+=("$(ms_after "$tw" "$t0" "$sp_end")")
+	insert_lat+=("$(ms_after "$ti" "$t0" "$sp_end")")
+	# The first final line of the round that holds all the words.
+	tf=$(awk -v t0="$t0" -v w="$words" '
+		$1 > t0 && /"final":true/ {
+			t = $0; sub(/.*"text":"/, "", t); sub(/".*/, "", t); sub(/\.$/, "", t)
+			if (t == w) { print $1; exit }
+		}' "$out")
+	if [ -n "$tf" ]; then
+		final_lat+=("$(ms_after "$tf" "$t0" "$sp_end")")
 	fi
 	sleep 0.5
 done
@@ -147,8 +170,9 @@ listener=
 wait "$stamper" || true
 
 silence_ms=$(awk -v s="${SILENCE%s}" 'BEGIN { printf "%.0f", s * 1000 }')
-echo "insert-latency: $WAV ($MODEL, VAD $VAD) typed into $how; transcribe \"$expected\""
-echo "  end of speech -> text in the window (ms): ${insert_lat[*]:-none}  (includes the ${silence_ms} ms trailing-silence wait)"
-echo "  end of speech -> final printed (ms):      ${final_lat[*]:-none}"
+echo "insert-latency: $WAV ($MODEL, VAD $VAD, provisional ${PROVISIONAL:-default}) typed into $how; transcribe \"$expected\""
+echo "  end of speech -> words in the window (ms):     ${words_lat[*]:-none}"
+echo "  end of speech -> words printed (ms):           ${final_lat[*]:-none}"
+echo "  end of speech -> whole text in the window (ms): ${insert_lat[*]:-none}  (with the full stop and space, after the ${silence_ms} ms trailing-silence wait)"
 echo "insert-latency: $status"
 [ "$status" = PASS ]
