@@ -5,7 +5,7 @@ import (
 	"io/fs"
 )
 
-//go:embed default/model.onnx default/tokens.txt default/model.json
+//go:embed default/model.onnx default/tokens.txt default/model.json default/lm.bin
 var defaultFS embed.FS
 
 // DefaultName is the name under which the embedded model is listed.

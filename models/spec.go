@@ -39,7 +39,12 @@ type Model struct {
 	ONNXName   string // file name of the ONNX model inside the directory
 	Tokens     []byte
 	TokensName string
+
+	fsys fs.FS // the directory's files (a language model beside the model is read from here)
 }
+
+// FS returns the model directory's files (embedded or on disk).
+func (m *Model) FS() fs.FS { return m.fsys }
 
 // Error reports a model directory or file that Hark cannot use.
 type Error struct {
@@ -62,7 +67,7 @@ var onnxNames = []string{"model.onnx", "model.int8.onnx"}
 
 // Load reads a model directory from fsys; label names it in errors (its path).
 func Load(fsys fs.FS, label string) (*Model, error) {
-	m := &Model{Source: label}
+	m := &Model{Source: label, fsys: fsys}
 	join := func(n string) string { return strings.TrimSuffix(label, "/") + "/" + n }
 	for _, n := range onnxNames {
 		b, err := fs.ReadFile(fsys, n)

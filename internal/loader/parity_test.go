@@ -91,3 +91,35 @@ func TestDefaultModelParity(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultModelLM checks that the embedded default model brings its language model and the
+// α/β tuned for it (models/default/model.json), and that --lm none and an explicit weight win.
+func TestDefaultModelLM(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ld, err := Load(m, asr.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ld.Close()
+	if ld.LM == nil || ld.LMName != "embedded:default/lm.bin" {
+		t.Fatalf("default model: LM %v named %q, want the embedded lm.bin", ld.LM != nil, ld.LMName)
+	}
+	if m.Decoding == nil || ld.Beam.LMWeight != m.Decoding.LMWeight || ld.Beam.WordBonus != m.Decoding.WordBonus {
+		t.Fatalf("beam uses α %v β %v, model.json says %+v", ld.Beam.LMWeight, ld.Beam.WordBonus, m.Decoding)
+	}
+	m2, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ld2, err := Load(m2, asr.Config{NoLM: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ld2.Close()
+	if ld2.LM != nil {
+		t.Fatal("NoLM still loaded the default model's LM")
+	}
+}

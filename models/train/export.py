@@ -161,8 +161,19 @@ def main(argv=None):
         os.remove(fpath)
     with open(os.path.join(a.out, "tokens.txt"), "w", encoding="utf-8") as f:
         f.write(common.tokens_txt())
+    spec = model_json(a.name, ck)
+    # keep the language model settings of the directory (lm.bin and its tuned α/β are
+    # made and tuned separately: models/eval/tune_lm.sh)
+    try:
+        with open(os.path.join(a.out, "model.json"), encoding="utf-8") as f:
+            old = json.load(f)
+        for k in ("lm", "decoding"):
+            if k in old:
+                spec[k] = old[k]
+    except (OSError, ValueError):
+        pass
     with open(os.path.join(a.out, "model.json"), "w", encoding="utf-8") as f:
-        json.dump(model_json(a.name, ck), f, indent=2)
+        json.dump(spec, f, indent=2)
         f.write("\n")
     mb = os.path.getsize(qpath) / 1e6
     print("export: %s (%.2f MB, %d quantised MatMul/Gemm, %.2f M params)%s" % (

@@ -34,7 +34,7 @@ def main():
     front = LogMel("cpu")
     out = {"checkpoint_step": int(ck.get("step", 0)), "files": []}
     for rel in FILES:
-        x = common.read_audio_16k(os.path.join(REPO, rel)).astype(np.float32)
+        x = common.read_audio_16k(os.path.join(REPO, rel)).astype(np.float32) / 32768.0
         wav = torch.from_numpy(x)[None, :]
         lens = torch.tensor([len(x)])
         with torch.no_grad():
