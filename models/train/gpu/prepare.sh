@@ -15,7 +15,7 @@ REPO=$(cd "$HERE/../../.." && pwd)
 cd "$REPO"
 DATA=${DATA:-../shared/data}
 G=.gpu
-BITRATE=${BITRATE:-14}
+BITRATE=${BITRATE:-12}
 FSDD_BITRATE=${FSDD_BITRATE:-8}
 FESTIVAL_COUNT=${FESTIVAL_COUNT:-60}
 if [ -z "${PYTHON:-}" ]; then
