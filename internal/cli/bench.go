@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"hark/asr"
+	"hark/internal/loader"
 )
 
 func init() {
@@ -19,9 +20,14 @@ func runBench(ctx context.Context, env *Env, args []string) int {
 	beam := fs.Int("beam", 0, "beam width `N` (1 = greedy; default 8)")
 	threads := fs.Int("threads", 1, "ONNX Runtime threads `N`")
 	runs := fs.Int("runs", 5, "timed runs `N` after one warm-up run")
+	dec := addDecodeFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return ExitUsage
+	}
+	cfg := asr.Config{Beam: *beam, Threads: *threads}
+	if err := dec.apply(&cfg); err != nil {
+		return usageErr(env, name, "%v", err)
 	}
 	if len(pos) != 1 {
 		fs.Usage()
@@ -31,7 +37,7 @@ func runBench(ctx context.Context, env *Env, args []string) int {
 		return usageErr(env, name, "--runs must be at least 1")
 	}
 	t0 := time.Now()
-	ld, ok := openModel(env, name, *model, asr.Config{Beam: *beam, Threads: *threads})
+	ld, ok := openModel(env, name, *model, cfg)
 	if !ok {
 		return ExitFailed
 	}
@@ -55,14 +61,42 @@ func runBench(ctx context.Context, env *Env, args []string) int {
 	rtf := func(d time.Duration) float64 { return d.Seconds() / dur }
 	fmt.Fprintf(env.Stdout, "file      %s (%.2f s of audio, %d runs, beam %d, %d thread(s))\n", pos[0], dur/float64(*runs), *runs, asr.Config{Beam: *beam}.BeamWidth(), *threads)
 	fmt.Fprintf(env.Stdout, "model     %s (loaded in %v)\n", ld.Model.Source, load.Round(time.Millisecond))
-	fmt.Fprintf(env.Stdout, "%-9s %10s %12s\n", "stage", "RTF", "x-realtime")
+	fmt.Fprintf(env.Stdout, "search    %s\n", searchDesc(ld))
+	fmt.Fprintf(env.Stdout, "%-9s %10s %12s %7s\n", "stage", "RTF", "x-realtime", "share")
 	for _, s := range []struct {
 		name string
 		d    time.Duration
 	}{{"decode", total.Decode}, {"features", total.Features}, {"model", total.Model}, {"search", total.Search}, {"total", total.Total()}} {
 		x := rtf(s.d)
-		fmt.Fprintf(env.Stdout, "%-9s %10.5f %12.0f\n", s.name, x, 1/max(x, 1e-12))
+		fmt.Fprintf(env.Stdout, "%-9s %10.5f %12.0f %6.1f%%\n", s.name, x, 1/max(x, 1e-12), share(s.d, total.Total()))
 	}
 	fmt.Fprintf(env.Stdout, "text      %s\n", text)
 	return ExitOK
+}
+
+// share is d as a percentage of total (0 when total is 0).
+func share(d, total time.Duration) float64 {
+	if total <= 0 {
+		return 0
+	}
+	return 100 * d.Seconds() / total.Seconds()
+}
+
+// searchDesc describes the search a loaded model runs: greedy, or the beam width with the
+// language model (where it came from, α, β) and whether hotwords are on.
+func searchDesc(ld *loader.Loaded) string {
+	b := ld.Beam
+	if b.Beam == 1 {
+		return "greedy (no LM, no hotwords)"
+	}
+	s := fmt.Sprintf("beam %d, ", b.Beam)
+	if ld.LM != nil {
+		s += fmt.Sprintf("LM %s (%s, α %g, β %g)", ld.LMName, humanBytes(int64(ld.LM.Bytes())), b.LMWeight, b.WordBonus)
+	} else {
+		s += "no LM"
+	}
+	if b.Hotwords != nil {
+		s += ", hotwords"
+	}
+	return s
 }

@@ -120,6 +120,9 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 		100*float64(score.SentenceErrors)/float64(max(1, score.Utterances)))
 	if audioSec > 0 {
 		fmt.Fprintf(env.Stdout, "RTF       %.4f (stages summed, %d job(s), wall %.1f s)\n", timing.Total().Seconds()/audioSec, max(1, *jobs), wall.Seconds())
+		fmt.Fprintf(env.Stdout, "stages    decode %.5f, features %.5f, model %.5f, search %.5f (search %.1f%% of the total; %s)\n",
+			timing.Decode.Seconds()/audioSec, timing.Features.Seconds()/audioSec, timing.Model.Seconds()/audioSec,
+			timing.Search.Seconds()/audioSec, share(timing.Search, timing.Total()), searchDesc(ld))
 	}
 	if failed > 0 {
 		return ExitFailed

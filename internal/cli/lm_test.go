@@ -231,3 +231,40 @@ func TestModelDirectoryLM(t *testing.T) {
 		}
 	}
 }
+
+func TestBenchAndEvalSearchSettings(t *testing.T) {
+	dir := t.TempDir()
+	bin := buildLM(t, dir, "lm.bin")
+	hot := writeFile(t, filepath.Join(dir, "hot.txt"), []byte("hark\n"))
+	wav := filepath.Join(toneWAVs, "hark.wav")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "search    beam 8, no LM\n"},
+		{[]string{"--beam", "1"}, "search    greedy (no LM, no hotwords)\n"},
+		{[]string{"--beam", "16", "--lm", bin, "--lm-weight", "0.7", "--word-bonus", "1.5", "--hotwords", hot},
+			"search    beam 16, LM " + bin + " ("},
+		{[]string{"--lm", bin, "--lm-weight", "0.7", "--word-bonus", "1.5"}, ", α 0.7, β 1.5)\n"},
+		{[]string{"--lm", "none", "--hotwords", hot}, "search    beam 8, no LM, hotwords\n"},
+	} {
+		args := append([]string{"bench", "--model", tones, "--runs", "1"}, c.args...)
+		code, out, errs := run(t, nil, append(args, wav)...)
+		if code != 0 || !strings.Contains(out, c.want) || !strings.Contains(out, "text      hark hears all") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q", c.args, code, out, errs, c.want)
+		}
+		if !strings.Contains(out, "share") || !strings.Contains(out, "100.0%") {
+			t.Errorf("%v: no share column: %q", c.args, out)
+		}
+	}
+	if code, _, errs := run(t, nil, "bench", "--model", tones, "--lm-weight", "-1", wav); code != ExitUsage || !strings.Contains(errs, "--lm-weight") {
+		t.Errorf("bad --lm-weight: exit %d, %q", code, errs)
+	}
+	abs, _ := filepath.Abs(toneWAVs)
+	manifest := writeFile(t, filepath.Join(dir, "m.tsv"), []byte(abs+"/hark.wav\thark hears all\n"))
+	code, out, errs := run(t, nil, "eval", "--model", tones, "--lm", bin, manifest)
+	if code != 0 || !strings.Contains(out, "WER       0.00%") || !strings.Contains(out, "stages    decode ") ||
+		!strings.Contains(out, "of the total; beam 8, LM "+bin) {
+		t.Errorf("eval: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
