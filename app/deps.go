@@ -56,8 +56,8 @@ type Deps struct {
 // streamConfig is the endpointing the settings ask for.
 func streamConfig(s Settings) stream.Config {
 	c := stream.Config{TrailingSilence: s.Silence}
-	if !s.EarlyText {
-		c.ProvisionalSilence = -1
+	if s.EarlyText {
+		c.ProvisionalSilence = stream.DefaultProvisionalSilence
 	}
 	return c
 }

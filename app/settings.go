@@ -58,7 +58,7 @@ const (
 
 // DefaultSettings are used where nothing was saved yet.
 func DefaultSettings() Settings {
-	return Settings{VAD: "silero", Silence: 800 * time.Millisecond, EarlyText: true, Continuous: true,
+	return Settings{VAD: "silero", Silence: 800 * time.Millisecond, EarlyText: false, Continuous: true,
 		Commands: true, Capitalise: true, FinalStop: true, KeepAudio: true, HistoryMB: 500, Cues: true,
 		HotkeyOn: true, Hotkey: hotkey.Default.String(), HotkeyMode: string(hotkey.Toggle), Tray: true}
 }

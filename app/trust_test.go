@@ -324,6 +324,7 @@ func TestPiecesInTheWindow(t *testing.T) {
 	h := newHarness(t, nil)
 	u := h.u
 	u.settings.Type = true
+	u.settings.EarlyText = true
 	h.loaded()
 	x := vadtest.Concat(vadtest.White(0.8, 1e-4, 1), vadtest.Tone(0.3, 600, 0.3), vadtest.White(0.45, 1e-4, 2),
 		vadtest.Tone(0.3, 2500, 0.3), vadtest.White(1.2, 1e-4, 3))

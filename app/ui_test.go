@@ -63,10 +63,13 @@ func finished(u *UI, n int) bool {
 	return len(u.utts) == n && (n == 0 || !u.utts[n-1].Open)
 }
 
-type fakeEngine struct{ closed bool }
+type fakeEngine struct {
+	closed bool
+	sc     stream.Config // the endpointing of the settings it was loaded with
+}
 
 func (e *fakeEngine) NewStreamer() (*stream.Streamer, error) {
-	return stream.New(toneDecoder{}, vad.NewEnergy(vad.EnergyConfig{}), stream.Config{}), nil
+	return stream.New(toneDecoder{}, vad.NewEnergy(vad.EnergyConfig{}), e.sc), nil
 }
 func (e *fakeEngine) ModelName() string { return "fake" }
 func (e *fakeEngine) VADName() string   { return "energy" }
@@ -133,10 +136,11 @@ func newHarness(t *testing.T, loadErr error) *harness {
 	w := a.NewWindow("Hark")
 	h := &harness{t: t, queue: make(chan func(), 100000), mics: make(chan audio.Source, 4), eng: &fakeEngine{}, hist: t.TempDir()}
 	deps := Deps{
-		LoadEngine: func(Settings) (Engine, error) {
+		LoadEngine: func(s Settings) (Engine, error) {
 			if loadErr != nil {
 				return nil, loadErr
 			}
+			h.eng.sc = streamConfig(s)
 			return h.eng, nil
 		},
 		OpenInput: func(Settings) (audio.Source, error) {

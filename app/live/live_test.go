@@ -35,8 +35,7 @@ func TestReplayFileThroughEngine(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The text comes as a provisional final at the pause after the last word; the
-		// utterance's last final (no words left) follows.
+		// Provisional finals are off by default: the text comes in the utterance's one final.
 		var finals []string
 		provisional := 0
 		if err := st.Run(context.Background(), src, func(ev stream.Event) {
@@ -50,7 +49,7 @@ func TestReplayFileThroughEngine(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := map[string]string{"hello": "hello world", "its": "it's a test"}[name]
-		if len(finals) != 1 || finals[0] != want || provisional != 1 {
+		if len(finals) != 1 || finals[0] != want || provisional != 0 {
 			t.Errorf("%s: finals %q (%d provisional), want %q", name, finals, provisional, want)
 		}
 		src.Close()

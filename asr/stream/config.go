@@ -32,9 +32,11 @@ type Config struct {
 	MinSpeech time.Duration
 	// ProvisionalSilence is the pause after which the text heard so far is sent early, as a
 	// provisional Final, without ending the utterance: when the speaker goes on before
-	// TrailingSilence has passed, what follows continues the same utterance. 0 means 120 ms
-	// (4 VAD frames); negative, or not shorter than TrailingSilence, turns provisional
-	// finals off, so text comes only at the end of an utterance.
+	// TrailingSilence has passed, what follows continues the same utterance. 0 or negative,
+	// or not shorter than TrailingSilence, turns provisional finals off (the default), so
+	// text comes only at the end of an utterance; DefaultProvisionalSilence is the value to
+	// turn them on with. Pieces are decoded without the audio that follows them, which
+	// costs accuracy (models/README.md has the figures).
 	ProvisionalSilence time.Duration
 	// OnThreshold is the speech probability that counts towards starting an utterance; 0
 	// means 0.5. OffThreshold is the probability below which a frame counts as silence inside
@@ -42,7 +44,8 @@ type Config struct {
 	OnThreshold, OffThreshold float32
 }
 
-// DefaultProvisionalSilence is the pause after which the text so far is sent early.
+// DefaultProvisionalSilence is the pause after which the text so far is sent early when
+// provisional finals are turned on.
 const DefaultProvisionalSilence = 120 * time.Millisecond
 
 // Provisional reports whether provisional finals are on.
@@ -71,10 +74,7 @@ func (c Config) withDefaults() Config {
 		c.MaxUtterance = maxUtterance
 	}
 	c.TrailingSilence = max(c.TrailingSilence, vadFrame)
-	switch {
-	case c.ProvisionalSilence == 0:
-		c.ProvisionalSilence = DefaultProvisionalSilence
-	case c.ProvisionalSilence < 0:
+	if c.ProvisionalSilence <= 0 {
 		c.ProvisionalSilence = -1
 	}
 	if c.ProvisionalSilence > 0 {

@@ -52,7 +52,7 @@ func TestProvisionalFinalsContinueTheUtterance(t *testing.T) {
 	lead := quiet(1)
 	sp := vadtest.Concat(phrase(700, 1100), quiet(0.4), word(1500))
 	x := vadtest.Concat(lead, sp, quiet(1.5))
-	evs := collectTimed(t, newStreamer(&toneDecoder{}, Config{}), x)
+	evs := collectTimed(t, newStreamer(&toneDecoder{}, early), x)
 	all := plain(evs)
 
 	// One utterance: one Start, every event numbered 1, its pieces joined give the words.
@@ -150,7 +150,8 @@ func TestProvisionalSetting(t *testing.T) {
 		cfg  Config
 		want bool
 	}{
-		{Config{}, true},
+		{Config{}, false}, // off unless asked for
+		{Config{ProvisionalSilence: DefaultProvisionalSilence}, true},
 		{Config{ProvisionalSilence: 200 * time.Millisecond}, true},
 		{Config{ProvisionalSilence: -1}, false},
 		{Config{ProvisionalSilence: time.Second}, false}, // not shorter than the trailing silence
@@ -196,7 +197,7 @@ func TestProvisionalNeverSplitsAWord(t *testing.T) {
 	lead := quiet(1)
 	x := vadtest.Concat(lead, word(700), quiet(0.02), soft, quiet(1.5), word(1300), quiet(0.1), soft, quiet(1.5))
 	softAt := []float64{1.32, 1.32 + 0.2 + 1.5 + 0.3 + 0.1}
-	for _, cfg := range []Config{classic, {}} {
+	for _, cfg := range []Config{classic, early} {
 		s := New(&toneDecoder{}, levelVAD{0.1}, cfg)
 		evs, err := collect(t, s, audio.NewSliceSource(x, SampleRate))
 		if err != nil {
@@ -224,7 +225,7 @@ func TestProvisionalThenDiscard(t *testing.T) {
 	// A piece is sent at the pause; the speaker goes on and then cancels: the piece stands,
 	// the rest of that utterance is dropped, and the utterance is over.
 	x := vadtest.Concat(quiet(1), word(700), quiet(0.3), phrase(900, 1100, 1300, 1500), quiet(1.5))
-	s := newStreamer(&toneDecoder{}, Config{})
+	s := newStreamer(&toneDecoder{}, early)
 	var evs []Event
 	acted := false
 	err := s.Run(context.Background(), audio.NewSliceSource(x, SampleRate), func(e Event) {
@@ -264,7 +265,7 @@ func TestProvisionalEndPaddingDecodedAfterTheLastPiece(t *testing.T) {
 	// end padding. It is decoded after the last piece (as left context), never on its own.
 	x := vadtest.Concat(quiet(1), phrase(700, 1100), quiet(1.5))
 	dec := &toneDecoder{}
-	evs := collectTimed(t, newStreamer(dec, Config{PartialInterval: -1}), x)
+	evs := collectTimed(t, newStreamer(dec, Config{PartialInterval: -1, ProvisionalSilence: DefaultProvisionalSilence}), x)
 	var lens []int
 	for _, e := range evs {
 		if e.Kind == End {
@@ -298,7 +299,7 @@ func TestProvisionalEndPaddingNeverRepeatsAWord(t *testing.T) {
 	// Decoded with the end padding, the last piece's word moves past the cut: it is not
 	// taken for a new word.
 	x := vadtest.Concat(quiet(1), word(700), quiet(1.5))
-	evs, err := collect(t, newStreamer(&movingDecoder{}, Config{}), audio.NewSliceSource(x, SampleRate))
+	evs, err := collect(t, newStreamer(&movingDecoder{}, early), audio.NewSliceSource(x, SampleRate))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +336,7 @@ func TestProvisionalWordJoinedAcrossThePause(t *testing.T) {
 	// "t7" is sent at the pause; the words after it are a piece of their own, "t11".
 	// Nothing is lost or repeated.
 	x := vadtest.Concat(quiet(1), word(700), quiet(0.3), word(1100), quiet(1.5))
-	evs, err := collect(t, newStreamer(&joinDecoder{}, Config{}), audio.NewSliceSource(x, SampleRate))
+	evs, err := collect(t, newStreamer(&joinDecoder{}, early), audio.NewSliceSource(x, SampleRate))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +364,7 @@ func TestProvisionalEndPaddingJoinedToTheLastPiece(t *testing.T) {
 	// the decoder joins to the piece's last word ("t7t9"): its own part is still new.
 	soft := vadtest.Tone(0.1, 900, 0.05)
 	x := vadtest.Concat(quiet(1), word(700), quiet(0.15), soft, quiet(1.5))
-	evs, err := collect(t, New(&joinDecoder{}, levelVAD{0.1}, Config{}), audio.NewSliceSource(x, SampleRate))
+	evs, err := collect(t, New(&joinDecoder{}, levelVAD{0.1}, early), audio.NewSliceSource(x, SampleRate))
 	if err != nil {
 		t.Fatal(err)
 	}

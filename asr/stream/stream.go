@@ -241,10 +241,25 @@ func (r *run) frame(ctx context.Context, x []float32, src audio.Source) {
 	case r.cfg.PartialInterval > 0 && r.segSpeech && len(r.utt) >= r.nextPartial:
 		r.partial(ctx)
 		// Due again one interval on, less a frame: frames arrive 32 ms apart, so the next
-		// partial comes at most one interval later.
-		r.nextPartial = len(r.utt) + samples(r.cfg.PartialInterval) - vad.FrameSize
+		// partial comes at most one interval later. Until the utterance's first words have
+		// shown, every few frames instead (a short decode: the first partial is what tells
+		// the speaker that Hark hears them).
+		if r.lastPartial == "" {
+			r.nextPartial = len(r.utt) + firstPartialRetry
+		} else {
+			r.nextPartial = len(r.utt) + samples(r.cfg.PartialInterval) - vad.FrameSize
+		}
 	}
 }
+
+const (
+	// firstPartialAfter is how much speech (after the detected onset) the first partial
+	// decodes at most: enough for a model to emit its first letters.
+	firstPartialAfter = 160 * time.Millisecond
+	// firstPartialRetry is the audio (3 VAD frames, 96 ms) after which a partial that had no
+	// words yet is tried again.
+	firstPartialRetry = 3 * vad.FrameSize
+)
 
 // behind reports whether more than interval (with partials off, 500 ms) of audio is
 // waiting in a live source.
@@ -305,7 +320,7 @@ func (r *run) open(onset int64) {
 		r.probs = append(r.probs, 0)
 	}
 	r.lastPartial = ""
-	r.nextPartial = int(onset-start) + samples(r.cfg.PartialInterval/2)
+	r.nextPartial = int(onset-start) + samples(min(r.cfg.PartialInterval/2, firstPartialAfter))
 	r.newUtterance(onset)
 	r.startFeatures()
 	r.emit(Event{Kind: Start, Utterance: r.nUtt, Start: seconds(onset)})

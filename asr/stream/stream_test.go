@@ -97,6 +97,9 @@ func sentences(t *testing.T, evs []Event) []string {
 // classic turns provisional finals off: each utterance then has one End and one Final.
 var classic = Config{ProvisionalSilence: -1}
 
+// early turns provisional finals on (they are off by default).
+var early = Config{ProvisionalSilence: DefaultProvisionalSilence}
+
 func TestNoiseEmitsNothing(t *testing.T) {
 	cases := map[string][]float32{
 		"silence":              vadtest.Silence(6),
@@ -184,7 +187,7 @@ func TestPreRollAndEndPadding(t *testing.T) {
 	soft := vadtest.Tone(0.2, 1000, 0.003)
 	sp := vadtest.Concat(soft, phrase(1000, 1500))
 	x := vadtest.Concat(quiet(1), sp, quiet(2))
-	for _, cfg := range []Config{classic, {}} {
+	for _, cfg := range []Config{classic, early} {
 		evs, err := collect(t, newStreamer(&toneDecoder{}, cfg), audio.NewSliceSource(x, SampleRate))
 		if err != nil {
 			t.Fatal(err)
@@ -453,7 +456,7 @@ func TestResampledInput(t *testing.T) {
 func TestSeveralUtterancesMatchBatch(t *testing.T) {
 	a, b, c := phrase(700, 1000), phrase(1500), phrase(2000, 2500, 3000)
 	x := vadtest.Concat(quiet(0.7), a, quiet(1.2), b, quiet(2), c, quiet(1))
-	for _, cfg := range []Config{classic, {}} {
+	for _, cfg := range []Config{classic, early} {
 		evs, err := collect(t, newStreamer(&toneDecoder{}, cfg), audio.NewSliceSource(x, SampleRate))
 		if err != nil {
 			t.Fatal(err)

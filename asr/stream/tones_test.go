@@ -75,7 +75,7 @@ func TestStreamingMatchesBatchOnRecordings(t *testing.T) {
 		if batch.Text != f.text {
 			t.Fatalf("%s: batch %q, want %q", f.name, batch.Text, f.text)
 		}
-		for _, cfg := range []Config{classic, {}} {
+		for _, cfg := range []Config{classic, early} {
 			for _, dec := range []Decoder{ld.Recognizer, samplesOnly{ld.Recognizer}} {
 				s := New(dec, vad.NewEnergy(vad.EnergyConfig{}), cfg)
 				evs, err := collect(t, s, audio.NewSliceSource(f.x, SampleRate))
@@ -138,7 +138,7 @@ func TestStreamingSessionOfRecordings(t *testing.T) {
 	// Noise between them must not add anything.
 	parts = append(parts, vadtest.Typing(3, 0.3, 2), vadtest.Pink(3, 0.02, 3))
 	x := vadtest.Concat(parts...)
-	for _, cfg := range []Config{classic, {}} {
+	for _, cfg := range []Config{classic, early} {
 		evs, err := collect(t, New(ld.Recognizer, vad.NewEnergy(vad.EnergyConfig{}), cfg), audio.NewSliceSource(x, SampleRate))
 		if err != nil {
 			t.Fatal(err)

@@ -41,7 +41,7 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	threads := fs.Int("threads", 1, "ONNX Runtime threads `N`")
 	vadKind := fs.String("vad", live.VADSilero, "voice activity detector: silero or energy")
 	silence := fs.Duration("silence", 800*time.Millisecond, "trailing silence that ends an utterance")
-	provisional := fs.Duration("provisional", stream.DefaultProvisionalSilence, "after a pause this long, send the words so far before the utterance ends (the rest continues the sentence, the full stop comes at its end); 0 turns this off, as does a pause not shorter than --silence")
+	provisional := fs.Duration("provisional", 0, "after a pause this `long` (e.g. 120ms), send the words so far before the utterance ends (the rest continues the sentence, the full stop comes at its end): text ~150 ms after you stop instead of after --silence, at some cost in accuracy; 0 (default) turns this off, as does a pause not shorter than --silence")
 	maxUtt := fs.Duration("max-utterance", 30*time.Second, "longest utterance before a forced cut")
 	keep := fs.Bool("history", false, "save each utterance's audio (before decoding) and text in the history (default: on for a microphone, off with --input; see `hark history`)")
 	histDir := fs.String("history-dir", "", "history `DIR` (default: $XDG_DATA_HOME/hark/utterances)")

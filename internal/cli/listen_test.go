@@ -65,18 +65,20 @@ func TestListenMatchesTranscribe(t *testing.T) {
 			}
 		}
 	}
-	// Without --partials, jsonl has the finals only: the text at the pause after the last
-	// word (provisional), then the utterance's end, which adds nothing here (--raw: no full
-	// stop); with --provisional 0, one line at the end.
-	_, out, _ := run(t, nil, "listen", "--input", toneWAVs+"/hark.wav", "--fast", "--model", tones, "--vad", "energy", "--format", "jsonl", "--raw")
+	// Without --partials, jsonl has the finals only. With --provisional: the text at the
+	// pause after the last word (provisional), then the utterance's end, which adds nothing
+	// here (--raw: no full stop); by default (or --provisional 0), one line at the end.
+	_, out, _ := run(t, nil, "listen", "--input", toneWAVs+"/hark.wav", "--fast", "--model", tones, "--vad", "energy", "--format", "jsonl", "--raw", "--provisional", "120ms")
 	want := `{"text":"hark hears all","start":0.288,"end":3.04,"final":true,"append":"hark hears all","provisional":true}` + "\n" +
 		`{"text":"hark hears all","start":0.288,"end":3.04,"final":true,"append":""}` + "\n"
 	if out != want {
 		t.Errorf("jsonl: got %q, want %q", out, want)
 	}
-	_, out, _ = run(t, nil, "listen", "--input", toneWAVs+"/hark.wav", "--fast", "--model", tones, "--vad", "energy", "--format", "jsonl", "--raw", "--provisional", "0")
-	if want := `{"text":"hark hears all","start":0.288,"end":3.04,"final":true}` + "\n"; out != want {
-		t.Errorf("jsonl, --provisional 0: got %q, want %q", out, want)
+	for _, extra := range [][]string{nil, {"--provisional", "0"}} {
+		_, out, _ = run(t, nil, append([]string{"listen", "--input", toneWAVs + "/hark.wav", "--fast", "--model", tones, "--vad", "energy", "--format", "jsonl", "--raw"}, extra...)...)
+		if want := `{"text":"hark hears all","start":0.288,"end":3.04,"final":true}` + "\n"; out != want {
+			t.Errorf("jsonl %q: got %q, want %q", extra, out, want)
+		}
 	}
 }
 
@@ -161,7 +163,7 @@ func TestListenPieces(t *testing.T) {
 	findListenTyper = func() (listenTyper, error) { return ft, nil }
 	defer func() { findListenTyper = old }()
 	code, out, errs := run(t, nil, "listen", "--input", wav, "--fast", "--model", tones, "--vad", "energy",
-		"--format", "jsonl", "--type", "--history", "--history-dir", dir)
+		"--format", "jsonl", "--type", "--history", "--history-dir", dir, "--provisional", "120ms")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -186,7 +188,7 @@ func TestListenPieces(t *testing.T) {
 		t.Errorf("entry %+v", e)
 	}
 	// Text output: the same line, written as it comes.
-	if _, out, _ := run(t, nil, "listen", "--input", wav, "--fast", "--model", tones, "--vad", "energy"); out != "Hello world it's a test.\n" {
+	if _, out, _ := run(t, nil, "listen", "--input", wav, "--fast", "--model", tones, "--vad", "energy", "--provisional", "120ms"); out != "Hello world it's a test.\n" {
 		t.Errorf("txt: %q", out)
 	}
 }
@@ -290,7 +292,7 @@ func TestListenTypes(t *testing.T) {
 	old := findListenTyper
 	findListenTyper = func() (listenTyper, error) { return ft, nil }
 	defer func() { findListenTyper = old }()
-	code, out, errs := run(t, nil, "listen", "--input", toneWAVs+"/hello.wav", "--fast", "--model", tones, "--vad", "energy", "--type")
+	code, out, errs := run(t, nil, "listen", "--input", toneWAVs+"/hello.wav", "--fast", "--model", tones, "--vad", "energy", "--type", "--provisional", "120ms")
 	if code != 0 || out != "Hello world.\n" {
 		t.Fatalf("exit %d, out %q: %s", code, out, errs)
 	}
