@@ -33,7 +33,9 @@ func quietS(s float64) []float32 { return vadtest.White(s, 1e-4, uint64(s*1000))
 func tone(hz float64) []float32 { return vadtest.Tone(0.3, hz, 0.3) }
 
 func newPiecesController(d pitchDecoder, src audio.Source, cfg Config, rec *recorder) *Controller {
-	mk := func() (*stream.Streamer, error) { return stream.New(d, levelVAD{}, stream.Config{ProvisionalSilence: stream.DefaultProvisionalSilence}), nil }
+	mk := func() (*stream.Streamer, error) {
+		return stream.New(d, levelVAD{}, stream.Config{ProvisionalSilence: stream.DefaultProvisionalSilence}), nil
+	}
 	return New(func() (audio.Source, error) { return src, nil }, mk, cfg, rec.update)
 }
 
