@@ -42,6 +42,10 @@ for d in "$B"/debs/*.deb; do dpkg -x "$d" "$B/prefix"; done
 L="$B/prefix/usr/lib/x86_64-linux-gnu"
 # 2. pcaudio stub (libespeak-ng imports audio_object_* / create_audio_device_object)
 gcc -shared -fPIC -O2 -Wall -Wl,-soname,libpcaudio.so.0 -o "$L/libpcaudio.so.0" "$HERE/pcaudio_stub.c"
+# flite's talking-clock voice (4.9 MB, unused) replaced by a stub that only registers its
+# name: same audio from every other voice, ~2 MB less to carry
+gcc -shared -fPIC -O2 -Wall -Wl,-soname,libflite_cmu_time_awb.so.1 -o "$L/libflite_cmu_time_awb.so.2.2" "$HERE/flite_time_stub.c"
+rm -f "$B"/prefix/usr/bin/speak-ng "$B"/prefix/usr/bin/flite_* "$B"/prefix/usr/bin/t2p
 for f in "$L"/espeak-ng-data/*_dict; do [ "$(basename "$f")" = en_dict ] || rm -f "$f"; done
 rm -rf "$B/prefix/usr/share"
 tar -C "$B/prefix" -cJf "$G/prefix.tar.xz" .
