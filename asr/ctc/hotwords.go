@@ -22,7 +22,7 @@ type Booster interface {
 }
 
 // DefaultHotwordBoost is the per-token bonus used by NewHotwords when none is given.
-const DefaultHotwordBoost = 1.5
+const DefaultHotwordBoost = 0.75
 
 // Hotwords is a Booster over a trie of token-id phrases with Aho–Corasick failure links.
 // Each matched token earns its phrase's per-token boost; when a partial match breaks off
