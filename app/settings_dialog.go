@@ -87,7 +87,7 @@ func (u *UI) newSettingsForm(s Settings) (*settingsForm, []*widget.FormItem) {
 	f.vad.SetSelected(s.VAD)
 	f.silence = widget.NewSelect(silenceChoices, nil)
 	f.silence.SetSelectedIndex(indexOf(silenceValues, s.Silence, 2))
-	f.earlyText = widget.NewCheck("Send the words at short pauses (the full stop follows at the end)", nil)
+	f.earlyText = widget.NewCheck("Send the words at short pauses: sooner, less accurate (the full stop follows at the end)", nil)
 	f.earlyText.SetChecked(s.EarlyText)
 	f.continuous = widget.NewCheck("Keep listening after each utterance", nil)
 	f.continuous.SetChecked(s.Continuous)

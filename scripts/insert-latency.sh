@@ -3,15 +3,17 @@
 # the focused application. A private Xvfb display shows an xterm whose terminal writes every
 # key it receives to a file; a private PulseAudio plays the WAV into a null sink;
 # `hark listen --type` captures the sink's monitor and types each final with xdotool into
-# the focused xterm. The text must equal `hark transcribe` of the file (and a space). With
-# provisional finals (hark's default) the words are typed at the pause after the last one
-# and the full stop and space after the trailing silence: both times are printed.
+# the focused xterm. The text must equal `hark transcribe` of the file (and a space): with
+# the small default model a borderline word can come out differently in live capture (see
+# e2e-capture.sh), and the round then fails. With provisional finals (--provisional, off by
+# default) the words are typed at the pause after the last one and the full stop and space
+# after the trailing silence: both times are printed.
 #
 #   scripts/insert-latency.sh [WAV]       default: testdata/tones/hello.wav with the tone
 #                                         fixture model and the energy VAD
 #   MODEL=default VAD=silero scripts/insert-latency.sh speech.wav
 #   HARK=bin/hark SILENCE=0.8s ROUNDS=3 scripts/insert-latency.sh
-#   PROVISIONAL=0 scripts/insert-latency.sh  provisional finals off (--provisional)
+#   PROVISIONAL=120ms scripts/insert-latency.sh  provisional finals on (--provisional)
 #
 # Without xterm (or with STANDIN=1), a stand-in `xdotool` on PATH records what would have been
 # typed (the figure then leaves out the X server and the terminal). Skips (exit 0) when Xvfb, xdotool or

@@ -36,7 +36,7 @@ type Config struct {
 	// or not shorter than TrailingSilence, turns provisional finals off (the default), so
 	// text comes only at the end of an utterance; DefaultProvisionalSilence is the value to
 	// turn them on with. Pieces are decoded without the audio that follows them, which
-	// costs accuracy (models/README.md has the figures).
+	// costs accuracy (app/README.md has the figures).
 	ProvisionalSilence time.Duration
 	// OnThreshold is the speech probability that counts towards starting an utterance; 0
 	// means 0.5. OffThreshold is the probability below which a frame counts as silence inside
