@@ -67,19 +67,7 @@ PULSE_SOURCE=vsink.monitor "$HARK" listen --device pulse --format jsonl --partia
 	>"$tmp/fifo" 2>"$tmp/listen.err" &
 listener=$!
 
-# Ready once hark records from the monitor.
-for _ in $(seq 100); do
-	[ -n "$(pactl list short source-outputs 2>/dev/null)" ] && break
-	sleep 0.1
-done
-if [ -z "$(pactl list short source-outputs 2>/dev/null)" ]; then
-	echo "e2e-capture: FAIL: hark listen did not start capturing"; cat "$tmp/listen.err"; exit 1
-fi
-# The sound server's first playback stream starts about a second late; warm it up with a
-# moment of silence so that the rounds measure Hark, not that.
-sox -n -r 16000 -c 1 -b 16 "$tmp/warmup.wav" trim 0 0.2
-paplay --device=vsink "$tmp/warmup.wav"
-sleep 0.5
+await_capture e2e-capture
 
 # Final lines that end an utterance (not provisional ones), and a line's text.
 closing() { grep '"final":true' "$out" | grep -v '"provisional":true' || true; }

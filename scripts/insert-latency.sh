@@ -107,16 +107,7 @@ PULSE_SOURCE=vsink.monitor "$HARK" listen --device pulse --type --format jsonl -
 	>"$tmp/fifo" 2>"$tmp/listen.err" &
 listener=$!
 
-for _ in $(seq 100); do
-	[ -n "$(pactl list short source-outputs 2>/dev/null)" ] && break
-	sleep 0.1
-done
-if [ -z "$(pactl list short source-outputs 2>/dev/null)" ]; then
-	echo "insert-latency: FAIL: hark listen did not start capturing"; cat "$tmp/listen.err"; exit 1
-fi
-sox -n -r 16000 -c 1 -b 16 "$tmp/warmup.wav" trim 0 0.2
-paplay --device=vsink "$tmp/warmup.wav"
-sleep 0.5
+await_capture insert-latency
 
 ms_after() { awk -v a="$1" -v b="$2" -v e="$3" 'BEGIN { printf "%.0f", (a - b - e) * 1000 }'; }
 # The words without the full stop (typed first with provisional finals).

@@ -38,3 +38,20 @@ stamp_lines() {
 	while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done <"$tmp/fifo" >"$1" &
 	stamper=$!
 }
+
+# await_capture NAME waits until a program records from the sink's monitor (failing with
+# NAME, and $tmp/listen.err, after 10 s), then plays a moment of silence: the sound
+# server's first playback stream starts about a second late, so the rounds that follow
+# measure Hark, not that.
+await_capture() {
+	for _ in $(seq 100); do
+		[ -n "$(pactl list short source-outputs 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	if [ -z "$(pactl list short source-outputs 2>/dev/null)" ]; then
+		echo "$1: FAIL: hark listen did not start capturing"; cat "$tmp/listen.err"; exit 1
+	fi
+	sox -n -r 16000 -c 1 -b 16 "$tmp/warmup.wav" trim 0 0.2
+	paplay --device=vsink "$tmp/warmup.wav"
+	sleep 0.5
+}
