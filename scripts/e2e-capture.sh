@@ -21,23 +21,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/nullsink.sh
 
-for tool in pulseaudio pactl paplay sox; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "e2e-capture: SKIP: $tool is not installed (apt-get install pulseaudio pulseaudio-utils libasound2-plugins sox)"
-		exit 0
-	fi
-done
-
-WAV=${1:-testdata/tones/hello.wav}
-MODEL=${MODEL:-testdata/models/tones}
-VAD=${VAD:-energy}
-SILENCE=${SILENCE:-0.8s}
-ROUNDS=${ROUNDS:-3}
-PROVISIONAL=${PROVISIONAL:-}
-
-tmp=$(mktemp -d)
-# Fyne (linked into the GUI build) logs a warning for the C locale.
-case "${LANG:-C}" in C | C.* | POSIX) export LANG=en_US.UTF-8 ;; esac
+require_tools e2e-capture "pulseaudio pulseaudio-utils libasound2-plugins sox" pulseaudio pactl paplay sox
+capture_settings "$@"
 listener= feeder=
 cleanup() {
 	[ -n "$listener" ] && kill -INT "$listener" 2>/dev/null || true
@@ -72,7 +57,6 @@ await_capture e2e-capture
 # Final lines that end an utterance (not provisional ones), and a line's text.
 closing() { grep '"final":true' "$out" | grep -v '"provisional":true' || true; }
 text_of() { printf '%s\n' "${1#* }" | sed -E 's/.*"text":"([^"]*)".*/\1/'; }
-ms_after() { awk -v a="$1" -v b="$2" -v e="$3" 'BEGIN { printf "%.0f", (a - b - e) * 1000 }'; }
 
 final_lat=() end_lat=() partial_lat=() texts=() provisional=0
 for round in $(seq "$ROUNDS"); do

@@ -22,22 +22,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/nullsink.sh
 
-for tool in Xvfb xdotool pulseaudio pactl paplay pacat sox; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "insert-latency: SKIP: $tool is not installed (apt-get install xvfb xdotool xterm pulseaudio pulseaudio-utils sox)"
-		exit 0
-	fi
-done
-
-WAV=${1:-testdata/tones/hello.wav}
-MODEL=${MODEL:-testdata/models/tones}
-VAD=${VAD:-energy}
-SILENCE=${SILENCE:-0.8s}
-ROUNDS=${ROUNDS:-3}
-PROVISIONAL=${PROVISIONAL:-}
-
-tmp=$(mktemp -d)
-case "${LANG:-C}" in C | C.* | POSIX) export LANG=en_US.UTF-8 ;; esac
+require_tools insert-latency "xvfb xdotool xterm pulseaudio pulseaudio-utils sox" Xvfb xdotool pulseaudio pactl paplay pacat sox
+capture_settings "$@"
 listener= feeder= xvfb= term= stamper=
 cleanup() {
 	[ -n "$listener" ] && kill -INT "$listener" 2>/dev/null || true
@@ -109,7 +95,6 @@ listener=$!
 
 await_capture insert-latency
 
-ms_after() { awk -v a="$1" -v b="$2" -v e="$3" 'BEGIN { printf "%.0f", (a - b - e) * 1000 }'; }
 # The words without the full stop (typed first with provisional finals).
 words=${expected%.}
 

@@ -55,3 +55,32 @@ await_capture() {
 	paplay --device=vsink "$tmp/warmup.wav"
 	sleep 0.5
 }
+
+# require_tools NAME HINT TOOL... exits 0 with a SKIP line naming the first missing TOOL.
+require_tools() {
+	local name=$1 hint=$2 tool
+	shift 2
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null 2>&1; then
+			echo "$name: SKIP: $tool is not installed (apt-get install $hint)"
+			exit 0
+		fi
+	done
+}
+
+# capture_settings [WAV] sets the settings both capture scripts share (WAV, MODEL, VAD,
+# SILENCE, ROUNDS, PROVISIONAL from the environment), makes $tmp and names a UTF-8 locale
+# (Fyne, linked into the GUI build, logs a warning for the C locale).
+capture_settings() {
+	WAV=${1:-testdata/tones/hello.wav}
+	MODEL=${MODEL:-testdata/models/tones}
+	VAD=${VAD:-energy}
+	SILENCE=${SILENCE:-0.8s}
+	ROUNDS=${ROUNDS:-3}
+	PROVISIONAL=${PROVISIONAL:-}
+	tmp=$(mktemp -d)
+	case "${LANG:-C}" in C | C.* | POSIX) export LANG=en_US.UTF-8 ;; esac
+}
+
+# ms_after T0 T1 E prints T0 - T1 - E (seconds) in whole milliseconds.
+ms_after() { awk -v a="$1" -v b="$2" -v e="$3" 'BEGIN { printf "%.0f", (a - b - e) * 1000 }'; }
