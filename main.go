@@ -8,6 +8,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"hark/internal/cli"
+	_ "hark/internal/posixlocale" // before Fyne initialises: see the package comment
 )
 
 func main() {
