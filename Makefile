@@ -65,6 +65,7 @@ bench:
 	@$(GO) test -run '^$$' -bench . -benchtime 2x ./asr/... ./audio/...
 
 model:
+	@scripts/setup.sh --model
 	@/usr/bin/python3 models/train/recipe.py
 
 clean:

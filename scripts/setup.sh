@@ -4,6 +4,7 @@
 # onnxruntime-node, checksum-verified, into .deps/ inside the repository) and Go tools.
 #   scripts/setup.sh            everything for building and testing
 #   scripts/setup.sh --runtime  only what `make run` needs
+#   scripts/setup.sh --model    only what `make model` (the default model's training recipe) needs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,13 +24,29 @@ pkgs_test=(sox libsox-fmt-all strace util-linux xvfb x11-apps xdotool imagemagic
   pulseaudio pulseaudio-utils libasound2-plugins)
 want=("${pkgs_runtime[@]}")
 [ "$mode" = "--runtime" ] || want+=("${pkgs_test[@]}")
+# Model recipe (models/train): Debian's PyTorch and friends, sox, the TTS engines that make the
+# synthetic training speech, festival with two diphone voices (the held-out TTS dev set only).
+# SVOX Pico and RHVoice are in Debian's non-free component: installed when apt can see them.
+pkgs_model=(python3 python3-torch python3-numpy python3-scipy python3-onnx sox libsox-fmt-all
+  espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k)
+pkgs_model_nonfree=(libttspico-utils rhvoice rhvoice-english)
+if [ "$mode" = "--model" ]; then
+  want=("${pkgs_model[@]}")
+  for p in "${pkgs_model_nonfree[@]}"; do
+    if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+      want+=("$p")
+    elif ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      echo "setup: $p is in Debian's non-free component, not enabled here: the recipe runs without it (add 'contrib non-free' to the apt sources to synthesise its voices too)" >&2
+    fi
+  done
+fi
 
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # npm fetches the ONNX Runtime package; any npm will do (Debian's, or one already installed).
-command -v npm >/dev/null 2>&1 || missing+=(npm)
+[ "$mode" = "--model" ] || command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
@@ -40,6 +57,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+[ "$mode" = "--model" ] && exit 0
 
 # ONNX Runtime shared library, extracted from the npm package without running its scripts.
 lib="$DEPS/onnxruntime/libonnxruntime.so.1"

@@ -6,8 +6,9 @@ budget) -> export models/default (ONNX INT8, tokens.txt, model.json).
   python3 models/train/recipe.py --minutes 60           # continue checkpoints/latest.pt
 
 Needs python3 with torch (>= 1.13), numpy, scipy, onnx; sox (FLAC decoding);
-espeak-ng and flite (synthesis); optionally festival with the kal/ked diphone
-voices (TTS dev set only). Every stage is cached under models/train/cache/
+espeak-ng and flite (synthesis); SVOX Pico and RHVoice when installed (Debian
+non-free: a second, smaller synthetic set); optionally festival with the kal/ked
+diphone voices (TTS dev set only). `scripts/setup.sh --model` installs them. Every stage is cached under models/train/cache/
 (git-ignored): rerunning the same command skips finished synthesis and, with
 --from-scratch, continues the interrupted run from cache/scratch.pt.
 """
@@ -38,6 +39,8 @@ def main():
     ap.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data"))
     ap.add_argument("--cache", default=os.path.join(HERE, "cache"))
     ap.add_argument("--hours", type=float, default=20.0, help="hours of TTS speech to synthesise")
+    ap.add_argument("--extra-hours", type=float, default=2.5,
+                    help="hours of SVOX Pico / RHVoice speech (cache/tts2), when those engines are installed")
     ap.add_argument("--minutes", type=float, default=600.0, help="training wall-clock budget")
     ap.add_argument("--batch-seconds", type=float, default=120.0)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
@@ -57,6 +60,14 @@ def main():
          "--workers", str(a.workers)])
     run([py, rel(os.path.join(HERE, "synth.py")), "--data", a.data, "--out", os.path.join(c, "tts"),
          "--hours", str(a.hours), "--workers", str(a.workers)])
+    tts2 = os.path.join(c, "tts2", "manifest.tsv")
+    extra = [e for e, tool in (("pico", "pico2wave"), ("rhvoice", "RHVoice-test")) if shutil.which(tool)]
+    if extra and a.extra_hours > 0:
+        run([py, rel(os.path.join(HERE, "synth.py")), "--data", a.data, "--out", os.path.dirname(tts2),
+             "--engines", ",".join(extra), "--hours", str(a.extra_hours), "--seed", "77",
+             "--workers", str(a.workers)])
+    else:
+        print("recipe: SVOX Pico / RHVoice not installed: no second synthetic set", flush=True)
     dev_tts = os.path.join(c, "dev_tts_festival", "manifest.tsv")
     if shutil.which("text2wave"):
         run([py, rel(os.path.join(HERE, "synth.py")), "--data", a.data, "--festival", "--count", "60",
@@ -74,6 +85,8 @@ def main():
                "--resume", ckpt, "--ckpt", ckpt, "--save-every", "600", "--eval-every", "1800",
                "--log", os.path.join(c, "train.log"), "--metrics", os.path.join(c, "metrics.json"),
                "--device", "cpu"]
+        if os.path.exists(tts2):
+            cmd += ["--train", "tts2=" + tts2]
         if os.path.exists(dev_tts):
             cmd += ["--dev", "tts_festival=" + dev_tts]
         run(cmd)

@@ -1,4 +1,4 @@
-"""Synthesise training speech with espeak-ng and flite (multiprocess).
+"""Synthesise training speech with espeak-ng, flite, SVOX Pico and RHVoice (multiprocess).
 
 Each item i gets one prompt (the usable prompts of tts-prompts.txt in file
 order, minus the last --dev-prompts which are kept for the TTS dev set; about
@@ -10,9 +10,11 @@ line by line as clips finish (train.py can follow it while synthesis runs).
 
   python3 models/train/synth.py --out models/train/cache/tts --hours 5
   python3 models/train/synth.py --out DIR --count 200 --engines espeak,flite --time-limit 150
+  python3 models/train/synth.py --out DIR --engines pico,rhvoice --hours 2 --seed 77
   python3 models/train/synth.py --out DIR --festival --count 60     # dev set (held-out family)
 
-Festival is never used for training (the held-out TTS family).
+Festival is never used for training (the held-out TTS family). RHVoice's
+evgeniy-eng and lyubov voices are CC BY-NC-ND and are never used.
 """
 import argparse
 import multiprocessing as mp
@@ -32,6 +34,11 @@ DEFAULT_DATA = os.path.join(REPO, "..", "shared", "data")
 ESPEAK_VOICES = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
                  "en-029", "en-us-nyc", "en"]
 FLITE_VOICES = ["kal", "kal16", "awb", "rms", "slt"]
+PICO_VOICES = ["en-US", "en-GB"]
+RHVOICE_VOICES = ["alan", "bdl", "clb", "slt"]  # LGPL-2.1+ (not the NC-licensed evgeniy-eng, lyubov)
+# engine weights when any engine beyond espeak/flite is asked for (espeak/flite
+# alone keep their original 65/35 draw, so existing caches stay valid)
+ENGINE_WEIGHTS = {"espeak": 0.45, "flite": 0.25, "pico": 0.12, "rhvoice": 0.18}
 FESTIVAL_VOICES = ["kal_diphone", "ked_diphone", "rab_diphone", "cmu_us_slt_arctic_hts"]
 DEV_PROMPTS = 300  # the last usable prompts: never synthesised for training
 
@@ -62,9 +69,13 @@ def check_engines(engines):
                     cmd = ["flite", "-voice", "slt", "-t", "hello world", "-o", out]
                 elif e == "festival":
                     cmd = ["text2wave", "-o", out, "-eval", "(voice_kal_diphone)"]
+                elif e == "pico":
+                    cmd = ["pico2wave", "-l", "en-US", "-w", out, "hello world"]
+                elif e == "rhvoice":
+                    cmd = ["RHVoice-test", "-p", "slt", "-R", "16000", "-o", out]
                 else:
                     continue
-                subprocess.run(cmd, input=b"hello world" if e == "festival" else None, timeout=60,
+                subprocess.run(cmd, input=b"hello world" if e in ("festival", "rhvoice") else None, timeout=60,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
                 x, sr = common.read_wav(out)
                 if len(x) > sr // 10:
@@ -101,9 +112,18 @@ def plan_item(i, seed, prompts, engines, variants, festival=False):
         spoken, label = prompts[i % len(prompts)]
     if festival:
         return spoken, label, "festival", rng.choice(FESTIVAL_VOICES), {}
-    eng = engines[0] if len(engines) == 1 else ("espeak" if rng.random() < 0.65 else "flite")
+    if set(engines) <= {"espeak", "flite"}:
+        eng = engines[0] if len(engines) == 1 else ("espeak" if rng.random() < 0.65 else "flite")
+    else:
+        eng = rng.choices(engines, weights=[ENGINE_WEIGHTS.get(e, 0.1) for e in engines])[0]
     if eng not in engines:
         eng = engines[0]
+    if eng == "pico":
+        return spoken, label, "pico", rng.choice(PICO_VOICES), {
+            "s": rng.randint(75, 125), "p": rng.randint(80, 125)}
+    if eng == "rhvoice":
+        return spoken, label, "rhvoice", rng.choice(RHVOICE_VOICES), {
+            "s": rng.randint(75, 125), "p": rng.randint(85, 120)}
     if eng == "espeak":
         v = rng.choice(ESPEAK_VOICES)
         var = rng.choice(variants + [""] * 8)
@@ -137,6 +157,15 @@ def synth_one(job):
             cmd = ["flite", "-voice", voice, "--setf", "duration_stretch=%s" % params["ds"],
                    "--setf", "int_f0_target_mean=%s" % params["f0"], "-t", text, "-o", tmp]
             inp = None
+        elif eng == "pico":
+            esc = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            cmd = ["pico2wave", "-l", voice, "-w", tmp,
+                   "<speed level='%d'><pitch level='%d'>%s</pitch></speed>" % (params["s"], params["p"], esc)]
+            inp = None
+        elif eng == "rhvoice":
+            cmd = ["RHVoice-test", "-p", voice, "-r", str(params["s"]), "-t", str(params["p"]), "-R", "16000",
+                   "-o", tmp]
+            inp = text.encode()
         else:
             cmd = ["text2wave", "-o", tmp, "-eval", "(voice_%s)" % voice]
             inp = text.encode()
