@@ -1,6 +1,6 @@
 #!/bin/bash
 # Stage what the GPU run needs into .gpu/ (git-ignored) at the repo root:
-#   .gpu/prefix.tar.xz      espeak-ng, flite and libopusfile with their libraries, unpacked
+#   .gpu/prefix.tar.xz      espeak-ng, flite, SVOX Pico (when apt has it) and libopusfile with their libraries, unpacked
 #                           here from the Debian .debs with dpkg -x and pruned, plus a stub
 #                           libpcaudio.so.0 (no ALSA/PulseAudio needed)
 #   .gpu/prompts.txt.xz     TTS prompts
@@ -15,7 +15,7 @@ REPO=$(cd "$HERE/../../.." && pwd)
 cd "$REPO"
 DATA=${DATA:-../shared/data}
 G=.gpu
-BITRATE=${BITRATE:-12}
+BITRATE=${BITRATE:-11}
 FSDD_BITRATE=${FSDD_BITRATE:-8}
 FESTIVAL_COUNT=${FESTIVAL_COUNT:-60}
 if [ -z "${PYTHON:-}" ]; then
@@ -47,10 +47,32 @@ gcc -shared -fPIC -O2 -Wall -Wl,-soname,libpcaudio.so.0 -o "$L/libpcaudio.so.0" 
 gcc -shared -fPIC -O2 -Wall -Wl,-soname,libflite_cmu_time_awb.so.1 -o "$L/libflite_cmu_time_awb.so.2.2" "$HERE/flite_time_stub.c"
 rm -f "$B"/prefix/usr/bin/speak-ng "$B"/prefix/usr/bin/flite_* "$B"/prefix/usr/bin/t2p
 for f in "$L"/espeak-ng-data/*_dict; do [ "$(basename "$f")" = en_dict ] || rm -f "$f"; done
+# SVOX Pico (Debian non-free; optional): pico2wave reads its voices from a directory compiled
+# into the binary, /usr/share/pico/lang/; that string is patched to /tmp/hark-pico/lang/ (the
+# same length or shorter, NUL-padded), which run.sh links to the unpacked English voices.
+PICO_DEBS="libttspico0 libttspico-data libttspico-utils libpopt0"
+mkdir -p "$B/pico"
+if (cd "$B/pico" && apt-get download $PICO_DEBS >/dev/null 2>&1); then
+  for d in "$B"/pico/*.deb; do dpkg -x "$d" "$B/prefix"; done
+  mkdir -p "$B/prefix/pico-lang"
+  cp "$B"/prefix/usr/share/pico/lang/en-* "$B/prefix/pico-lang/"
+  "$PYTHON" - "$B/prefix/usr/bin/pico2wave" <<'PYEOF'
+import sys
+p = sys.argv[1]
+b = open(p, "rb").read()
+old, new = b"/usr/share/pico/lang/\0", b"/tmp/hark-pico/lang/\0"
+assert b.count(old) == 1, "pico2wave: voice path not found once"
+open(p, "wb").write(b.replace(old, new.ljust(len(old), b"\0")))
+PYEOF
+  echo "prepare: SVOX Pico staged ($(ls "$B/prefix/pico-lang" | wc -l) English voice files)"
+else
+  echo "prepare: SVOX Pico not available here (Debian non-free not enabled): the GPU run synthesises without it"
+fi
 rm -rf "$B/prefix/usr/share"
 tar -C "$B/prefix" -cJf "$G/prefix.tar.xz" .
 echo "prepare: tools prefix $(du -h --apparent-size "$G/prefix.tar.xz" | cut -f1) (from $n debs)"
-for b in espeak-ng flite; do
+for b in espeak-ng flite pico2wave; do
+  [ -f "$B/prefix/usr/bin/$b" ] || continue
   if LD_LIBRARY_PATH="$L" ldd "$B/prefix/usr/bin/$b" | grep -q "not found"; then echo "prepare: WARNING $b has missing libraries"; fi
 done
 
@@ -103,6 +125,6 @@ du -sh --apparent-size "$G"/* | sed 's/^/  /'
 gpu=$(du -sb --apparent-size "$G" | cut -f1)
 tree=$(git ls-files -co --exclude-standard -z | xargs -0 du -cb --apparent-size 2>/dev/null | tail -1 | cut -f1)
 echo "prepare: .gpu $((gpu / 1048576)) MiB in $(find "$G" -type f | wc -l) files + working tree $((tree / 1048576)) MiB = $(((gpu + tree) / 1048576)) MiB travelling (limit 64 MiB)"
-if [ $((gpu + tree)) -gt $((62 * 1048576)) ]; then
-  echo "prepare: WARNING: too close to / over the 64 MiB limit; rerun with a lower BITRATE (e.g. BITRATE=12; re-encoding takes ~5 min)" >&2
+if [ $((gpu + tree)) -gt $((63 * 1048576)) ]; then
+  echo "prepare: WARNING: too close to / over the 64 MiB limit; rerun with a lower BITRATE (e.g. BITRATE=10; re-encoding takes ~5 min)" >&2
 fi

@@ -89,7 +89,13 @@ EOF
 done
 [ -f "$G/libpcaudio.so.0" ] && cp "$G/libpcaudio.so.0" "$LIBS/"
 [ -f "$LIBS/libpcaudio.so.0" ] || say "no pcaudio stub"
-for tool in espeak-ng flite; do
+ENGINES=espeak,flite
+if [ -f "$PREFIX/usr/bin/pico2wave" ] && [ -d "$PREFIX/pico-lang" ]; then
+  # the patched pico2wave looks for its voices in /tmp/hark-pico/lang/ (prepare.sh)
+  mkdir -p /tmp/hark-pico && ln -sfn "$PREFIX/pico-lang" /tmp/hark-pico/lang && ENGINES=espeak,flite,pico
+fi
+for tool in espeak-ng flite pico2wave; do
+  [ -f "$PREFIX/usr/bin/$tool" ] || continue
   cat > "$WORK/bin/$tool" <<EOF
 #!/bin/sh
 LD_LIBRARY_PATH="$LIBS\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}" ESPEAK_DATA_PATH="$LIBS" exec "$PREFIX/usr/bin/$tool" "\$@"
@@ -107,6 +113,10 @@ say "espeak-ng: $(espeak-ng --version 2>&1 | head -1)"
 say "flite: $(flite --version 2>&1 | head -1)"
 espeak-ng -v en-us -w "$WORK/t1.wav" "hello world" 2>&1 | head -3 && say "espeak-ng wav: $(stat -c %s "$WORK/t1.wav" 2>/dev/null) bytes"
 flite -voice slt -t "hello world" -o "$WORK/t2.wav" 2>&1 | head -3 && say "flite wav: $(stat -c %s "$WORK/t2.wav" 2>/dev/null) bytes"
+if [ "$ENGINES" = espeak,flite,pico ]; then
+  pico2wave -l en-US -w "$WORK/t3.wav" "hello world" 2>&1 | head -3
+  if [ -s "$WORK/t3.wav" ]; then say "pico wav: $(stat -c %s "$WORK/t3.wav") bytes"; else ENGINES=espeak,flite; say "pico failed: synthesis without it"; fi
+fi
 $PY -c "
 import sys; sys.path.insert(0, 'models/train'); import common
 x = common.read_audio_16k('$(head -2 "$G/data/real/manifest.tsv" | tail -1 | cut -f1 | sed "s#^#$G/data/real/#")')
@@ -126,7 +136,7 @@ open(sys.argv[2], 'w', encoding='utf-8').writelines(lines[:lim] if lim > 0 else 
 mkdir -p "$WORK/tts"
 say "synthesis: $SYNTH_WORKERS workers for up to ${SYNTH_SECONDS}s (50 h cap), concurrent with training"
 timeout -k 5 $(( SYNTH_SECONDS + 20 )) nice -n 5 $PY models/train/synth.py --prompts "$PROMPTS" --out "$WORK/tts" \
-    --workers "$SYNTH_WORKERS" --time-limit "$SYNTH_SECONDS" --hours 50 --dev-prompts 300 &
+    --workers "$SYNTH_WORKERS" --time-limit "$SYNTH_SECONDS" --hours 50 --dev-prompts 300 --engines "$ENGINES" &
 SYNTH_PID=$!
 sleep 3
 
