@@ -19,6 +19,7 @@
 # can come out differently than in `hark transcribe`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/common.sh
 . scripts/lib/nullsink.sh
 
 require_tools e2e-capture "pulseaudio pulseaudio-utils libasound2-plugins sox" pulseaudio pactl paplay sox
@@ -32,12 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-HARK=${HARK:-}
-if [ -z "$HARK" ]; then
-	HARK=$tmp/hark
-	echo "e2e-capture: building hark..."
-	go build -o "$HARK" .
-fi
+build_hark e2e-capture
 
 start_null_sink
 

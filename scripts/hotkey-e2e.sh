@@ -9,6 +9,7 @@
 # Skips (exit 0) without Xvfb or xdotool; exits 1 when a state is not the expected one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/common.sh
 for tool in Xvfb xdotool; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		echo "hotkey-e2e: SKIP: $tool is not installed (apt-get install xvfb xdotool)"
@@ -27,17 +28,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-HARK=${HARK:-}
-if [ -z "$HARK" ]; then
-	HARK=$tmp/hark
-	echo "hotkey-e2e: building hark..."
-	go build -o "$HARK" .
-fi
-exec 3>"$tmp/displayfd"
-Xvfb -displayfd 3 -nolisten tcp -noreset -screen 0 1024x768x24 >/dev/null 2>&1 &
-xvfb=$!
-for _ in $(seq 100); do [ -s "$tmp/displayfd" ] && break; sleep 0.1; done
-export DISPLAY=:$(head -n1 "$tmp/displayfd")
+build_hark hotkey-e2e
+start_xvfb hotkey-e2e 1024x768x24
 
 fail=0
 expect() { # expect WHAT STATE...

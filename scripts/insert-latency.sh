@@ -20,6 +20,7 @@
 # PulseAudio is not installed. Exit 1 when the texts differ or nothing arrives.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/common.sh
 . scripts/lib/nullsink.sh
 
 require_tools insert-latency "xvfb xdotool xterm pulseaudio pulseaudio-utils sox" Xvfb xdotool pulseaudio pactl paplay pacat sox
@@ -35,26 +36,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-HARK=${HARK:-}
-if [ -z "$HARK" ]; then
-	HARK=$tmp/hark
-	echo "insert-latency: building hark..."
-	go build -o "$HARK" .
-fi
-case "$HARK" in /*) ;; *) HARK=$PWD/$HARK ;; esac
+build_hark insert-latency
 
 # A private display, sound server and home (set after the build, which needs the real
 # home's Go caches).
 private_home
 
-Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$tmp/display" 2>"$tmp/xvfb.log" &
-xvfb=$!
-for _ in $(seq 100); do [ -s "$tmp/display" ] && break; sleep 0.05; done
-if [ ! -s "$tmp/display" ]; then
-	echo "insert-latency: FAIL: Xvfb did not start"; cat "$tmp/xvfb.log"; exit 1
-fi
-export DISPLAY=:$(head -n1 "$tmp/display")
-unset WAYLAND_DISPLAY
+start_xvfb insert-latency 1024x768x24
 
 target=$tmp/typed.txt
 : >"$target"

@@ -10,6 +10,7 @@
 # Needs Xvfb, xwd and ImageMagick's convert; exits 0 with a message when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/common.sh
 OUT=${1:-docs/screenshot.png}
 for tool in Xvfb xwd convert sox; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
@@ -37,22 +38,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-HARK=${HARK:-}
-if [ -z "$HARK" ]; then
-	HARK=$tmp/hark
-	echo "screenshot: building hark..."
-	go build -o "$HARK" .
-fi
+build_hark screenshot
 
-# A free display number.
-disp=99
-while [ -e "/tmp/.X11-unix/X$disp" ] || [ -e "/tmp/.X$disp-lock" ]; do disp=$((disp + 1)); done
-Xvfb ":$disp" -screen 0 1024x640x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
-xvfb=$!
-for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$disp" ] && break; sleep 0.1; done
+start_xvfb screenshot 1024x640x24
 
 # A fresh home, so saved settings do not change the picture.
-export HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config LANG=en_US.UTF-8 DISPLAY=:$disp
+export HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config LANG=en_US.UTF-8
 mkdir -p "$HOME"
 # Software OpenGL under Xvfb.
 export LIBGL_ALWAYS_SOFTWARE=1
@@ -63,7 +54,7 @@ if ! kill -0 "$hark" 2>/dev/null; then
 	echo "screenshot: FAIL: the window closed early:"; cat "$tmp/hark.log"; exit 1
 fi
 mkdir -p "$(dirname "$OUT")"
-xwd -root -silent -display ":$disp" | convert xwd:- -trim +repage "$OUT"
+xwd -root -silent -display "$DISPLAY" | convert xwd:- -trim +repage "$OUT"
 # A blank screen compresses to almost nothing and has one colour.
 colours=$(convert "$OUT" -format '%k' info:)
 size=$(convert "$OUT" -format '%wx%h' info:)
