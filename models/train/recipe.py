@@ -39,6 +39,9 @@ def main():
     ap.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data"))
     ap.add_argument("--cache", default=os.path.join(HERE, "cache"))
     ap.add_argument("--hours", type=float, default=20.0, help="hours of TTS speech to synthesise")
+    ap.add_argument("--extra-real", default=os.environ.get("HARK_EXTRA_REAL", ""),
+                    help="directory with the source repositories of extra_real.tsv.gz (see extra_real.py; "
+                         "default $HARK_EXTRA_REAL); without it a staged cache/extra_real is still used")
     ap.add_argument("--extra-hours", type=float, default=2.5,
                     help="hours of SVOX Pico / RHVoice speech (cache/tts2), when those engines are installed")
     ap.add_argument("--minutes", type=float, default=600.0, help="training wall-clock budget")
@@ -60,6 +63,11 @@ def main():
          "--workers", str(a.workers)])
     run([py, rel(os.path.join(HERE, "synth.py")), "--data", a.data, "--out", os.path.join(c, "tts"),
          "--hours", str(a.hours), "--workers", str(a.workers)])
+    xreal = os.path.join(c, "extra_real")
+    if a.extra_real:
+        run([py, rel(os.path.join(HERE, "extra_real.py")), "--sources", a.extra_real, "--out", xreal])
+    elif not os.path.exists(os.path.join(xreal, "train.tsv")):
+        print("recipe: no extra real speech staged (--extra-real DIR, see extra_real.py)", flush=True)
     tts2 = os.path.join(c, "tts2", "manifest.tsv")
     extra = [e for e, tool in (("pico", "pico2wave"), ("rhvoice", "RHVoice-test")) if shutil.which(tool)]
     if extra and a.extra_hours > 0:
@@ -87,6 +95,9 @@ def main():
                "--device", "cpu"]
         if os.path.exists(tts2):
             cmd += ["--train", "tts2=" + tts2]
+        if os.path.exists(os.path.join(xreal, "train.tsv")):
+            cmd += ["--train", "xreal=" + os.path.join(xreal, "train.tsv"),
+                    "--dev", "xreal=" + os.path.join(xreal, "dev.tsv")]
         if os.path.exists(dev_tts):
             cmd += ["--dev", "tts_festival=" + dev_tts]
         run(cmd)
