@@ -11,6 +11,8 @@ Writes into OUTDIR (an ignored cache folder, e.g. models/eval/cache):
   fsdd-dev.tsv      the FSDD speaker held out from training ("jackson"), all takes
   fsdd-test.tsv     takes 0-4 of the other FSDD speakers (the dataset's own test split)
   tts-dev.tsv       the held-out TTS voice family (festival), if the training recipe made it
+  xreal-dev.tsv     held-out speakers of the extra real speech (Speech Commands words, Common
+                    Voice sentences), if models/train/extra_real.py staged it
 Paths are absolute so the manifests can be used from anywhere.
 """
 import argparse
@@ -88,9 +90,19 @@ def fsdd(data, out_dev, out_test):
 
 def tts_dev(out):
     """The held-out TTS family (festival voices), synthesised by the training recipe."""
-    src = os.path.join(REPO, "models", "train", "cache", "dev_tts_festival", "manifest.tsv")
+    return from_cache("dev_tts_festival/manifest.tsv", out,
+                      "tts-dev: run the training recipe first (it synthesises the festival dev set)")
+
+
+def xreal_dev(out):
+    """Held-out speakers of the extra real speech, staged by models/train/extra_real.py."""
+    return from_cache("extra_real/dev.tsv", out, "xreal-dev: stage it first (models/train/extra_real.py)")
+
+
+def from_cache(rel, out, missing):
+    src = os.path.join(REPO, "models", "train", "cache", rel)
     if not os.path.exists(src):
-        print("tts-dev: run the training recipe first (it synthesises the festival dev set)", file=sys.stderr)
+        print(missing, file=sys.stderr)
         return 0
     n = 0
     with open(src) as f, open(out, "w") as w:
@@ -110,6 +122,7 @@ def main():
     print("asterisk.tsv", asterisk(os.path.join(a.out, "asterisk.tsv")))
     print("speech-dev.tsv", speech_dev(a.data, os.path.join(a.out, "speech-dev.tsv")))
     print("tts-dev.tsv", tts_dev(os.path.join(a.out, "tts-dev.tsv")))
+    print("xreal-dev.tsv", xreal_dev(os.path.join(a.out, "xreal-dev.tsv")))
     print("fsdd-dev.tsv fsdd-test.tsv", *fsdd(a.data, os.path.join(a.out, "fsdd-dev.tsv"), os.path.join(a.out, "fsdd-test.tsv")))
 
 
