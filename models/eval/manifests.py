@@ -13,6 +13,8 @@ Writes into OUTDIR (an ignored cache folder, e.g. models/eval/cache):
   tts-dev.tsv       the held-out TTS voice family (festival), if the training recipe made it
   xreal-dev.tsv     held-out speakers of the extra real speech (Speech Commands words, Common
                     Voice sentences), if models/train/extra_real.py staged it
+  all-dev.tsv       the dev sets above together (speech-dev, tts-dev, fsdd-dev, xreal-dev):
+                    what checkpoints and the LM weights are chosen on
 Paths are absolute so the manifests can be used from anywhere.
 """
 import argparse
@@ -123,6 +125,15 @@ def main():
     print("speech-dev.tsv", speech_dev(a.data, os.path.join(a.out, "speech-dev.tsv")))
     print("tts-dev.tsv", tts_dev(os.path.join(a.out, "tts-dev.tsv")))
     print("xreal-dev.tsv", xreal_dev(os.path.join(a.out, "xreal-dev.tsv")))
+    n = 0
+    with open(os.path.join(a.out, "all-dev.tsv"), "w") as w:
+        for name in ("speech-dev.tsv", "tts-dev.tsv", "fsdd-dev.tsv", "xreal-dev.tsv"):
+            p = os.path.join(a.out, name)
+            if os.path.exists(p):
+                lines = open(p).readlines()
+                w.writelines(lines)
+                n += len(lines)
+    print("all-dev.tsv", n)
     print("fsdd-dev.tsv fsdd-test.tsv", *fsdd(a.data, os.path.join(a.out, "fsdd-dev.tsv"), os.path.join(a.out, "fsdd-test.tsv")))
 
 
