@@ -8,8 +8,9 @@ budget) -> export models/default (ONNX INT8, tokens.txt, model.json).
 Needs python3 with torch (>= 1.13), numpy, scipy, onnx; sox (FLAC decoding);
 espeak-ng and flite (synthesis); SVOX Pico and RHVoice when installed (Debian
 non-free: a second, smaller synthetic set); optionally festival with the kal/ked
-diphone voices (TTS dev set only). `scripts/setup.sh --model` installs them. Every stage is cached under models/train/cache/
-(git-ignored): rerunning the same command skips finished synthesis and, with
+diphone voices (TTS dev set only); `scripts/setup.sh --model` installs them. The
+extra real speech (extra_real.py) is used when staged. Every stage is cached under
+models/train/cache/ (git-ignored): rerunning the same command skips finished synthesis and, with
 --from-scratch, continues the interrupted run from cache/scratch.pt.
 """
 import argparse
