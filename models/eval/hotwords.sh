@@ -9,16 +9,14 @@
 set -euo pipefail
 [ $# -ge 2 ] || { sed -n '2,8p' "$0" >&2; exit 2; }
 manifest=$1; hw=$2; shift 2
-case "$(basename "$manifest")" in
-  *[Tt][Ee][Ss][Tt]*) echo "hotwords: $manifest looks like a test set; use a dev set" >&2; exit 2 ;;
-esac
-[ -f "$manifest" ] || { echo "hotwords: $manifest: no such file" >&2; exit 2; }
-[ -f "$hw" ] || { echo "hotwords: $hw: no such file" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
+dev_args hotwords "$manifest" "$hw"
 hark=${HARK:-bin/hark}
 jobs=${JOBS:-$(nproc)}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-# Split the manifest into utterances with and without a hotword in the reference.
+# Split the manifest into utterances with and without a hotword in the reference; the word
+# forms counted as a hotword (each name, and the name + "'s") go to $tmp/forms.txt.
 /usr/bin/python3 - "$manifest" "$hw" "$tmp" <<'EOF'
 import re, sys
 manifest, hw, tmp = sys.argv[1:4]
@@ -28,6 +26,7 @@ for line in open(hw, encoding="utf-8"):
     if line:
         names.add(re.split(r"[:\t]", line)[0].strip().lower())
 forms = names | {n + "'s" for n in names}
+open(f"{tmp}/forms.txt", "w").write("\n".join(sorted(forms)) + "\n")
 with open(f"{tmp}/with.tsv", "w") as w, open(f"{tmp}/without.tsv", "w") as wo:
     for line in open(manifest, encoding="utf-8"):
         if not line.strip() or line.startswith("#"):
@@ -47,15 +46,10 @@ for run in without with; do
   sub_w=-; sub_o=-
   [ -s "$tmp/with.tsv" ] && sub_w=$("$hark" eval --score "$tmp/hyp-$run.tsv" "$tmp/with.tsv" | wer)
   [ -s "$tmp/without.tsv" ] && sub_o=$("$hark" eval --score "$tmp/hyp-$run.tsv" "$tmp/without.tsv" | wer)
-  rec=$(/usr/bin/python3 - "$manifest" "$hw" "$tmp/hyp-$run.tsv" <<'EOF'
+  rec=$(/usr/bin/python3 - "$manifest" "$tmp/forms.txt" "$tmp/hyp-$run.tsv" <<'EOF'
 import collections, re, sys
-manifest, hw, hyps = sys.argv[1:4]
-names = set()
-for line in open(hw, encoding="utf-8"):
-    line = line.split("#", 1)[0].strip()
-    if line:
-        names.add(re.split(r"[:\t]", line)[0].strip().lower())
-forms = names | {n + "'s" for n in names}
+manifest, forms_file, hyps = sys.argv[1:4]
+forms = set(open(forms_file, encoding="utf-8").read().split())
 words = lambda s: [w for w in re.findall(r"[a-z']+", s.lower()) if w in forms]
 hyp = {}
 for line in open(hyps, encoding="utf-8"):

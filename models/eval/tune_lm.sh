@@ -9,11 +9,8 @@
 set -euo pipefail
 [ $# -ge 2 ] || { sed -n '2,9p' "$0" >&2; exit 2; }
 manifest=$1; lm=$2; shift 2
-case "$(basename "$manifest")" in
-  *[Tt][Ee][Ss][Tt]*) echo "tune_lm: $manifest looks like a test set; tune on a dev set" >&2; exit 2 ;;
-esac
-[ -f "$manifest" ] || { echo "tune_lm: $manifest: no such file" >&2; exit 2; }
-[ -f "$lm" ] || { echo "tune_lm: $lm: no such file" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
+dev_args tune_lm "$manifest" "$lm"
 hark=${HARK:-bin/hark}
 alphas=${ALPHAS:-0.2 0.3 0.5 0.7 1.0 1.5}
 betas=${BETAS:-0 0.5 1 1.5 2 3}
