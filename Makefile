@@ -8,7 +8,7 @@ ORT_LIB := .deps/onnxruntime/libonnxruntime.so.1
 CGO_LEAVES := /asr/onnx|/audio/portaudio|/app|/internal/cli|/internal/loader|^hark$$
 SAMPLE := testdata/speech/sample.wav
 
-.PHONY: all deps test-deps build run test check lint unit nocgo nonet e2e bench model clean
+.PHONY: all deps test-deps build run test cpu check lint unit nocgo nonet e2e bench model clean
 
 all: build
 
@@ -37,8 +37,12 @@ run: build
 		echo "$$ $(BIN) transcribe $(SAMPLE)"; $(BIN) transcribe $(SAMPLE); \
 	fi
 
-test: test-deps check unit nocgo nonet e2e
+test: cpu test-deps check unit nocgo nonet e2e
 	@echo "make test: all checks passed"
+
+# The CPU and its int8 features first, so that a failure can be tied to the hardware.
+cpu:
+	@scripts/cpuinfo.sh
 
 check:
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \

@@ -8,9 +8,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ORT_VERSION=1.24.1
-ORT_TGZ_SHA256=57181cf6e6e711b155c5b942d591fd63ded0b5de5c4922d51fd994e7f6ac2772
-ORT_LIB_SHA256=53ef1ac028dd1b05554b8da28d9159eb3876f99868193d2aaa6e67f0243c23d4
+# ONNX Runtime: 1.24.1 garbled int8 results on CPUs with AVX-512 VNNI / AMX (issue 15); the
+# versions checked, and on which CPUs, are in the README ("ONNX Runtime and your CPU").
+ORT_VERSION=1.30.0
+ORT_TGZ_SHA256=6e3390d6b783e7be946fad629292799da28d0b42f84856e50d2c1b0383291e75
+ORT_LIB_SHA256=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
 STATICCHECK_VERSION=v0.8.2
 DEPS=.deps
 
@@ -27,7 +29,7 @@ want=("${pkgs_runtime[@]}")
 # Model recipe (models/train): Debian's PyTorch and friends, sox, the TTS engines that make the
 # synthetic training speech, festival with two diphone voices (the held-out TTS dev set only).
 # SVOX Pico and RHVoice are in Debian's non-free component: installed when apt can see them.
-pkgs_model=(python3 python3-torch python3-numpy python3-scipy python3-onnx sox libsox-fmt-all
+pkgs_model=(python3 python3-torch python3-numpy python3-scipy python3-onnx sox libsox-fmt-all opus-tools
   espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k)
 pkgs_model_nonfree=(libttspico-utils rhvoice rhvoice-english)
 if [ "$mode" = "--model" ]; then

@@ -264,6 +264,12 @@ func Open(name string, data []byte, opts Options) (*Engine, error) {
 	if threads <= 0 {
 		threads = 1
 	}
+	// A quantised model is run only where ONNX Runtime's int8 products are exact (int8check.go).
+	if quantised(data) {
+		if err := CheckInt8(threads); err != nil {
+			return nil, err
+		}
+	}
 	so, err := sessionOptions(name, threads)
 	if err != nil {
 		return nil, err

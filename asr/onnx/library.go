@@ -79,7 +79,7 @@ func Init() error {
 			initPath = p
 			return
 		}
-		initErr = fmt.Errorf("%w (looked for %s in %d places, starting with %s); run `make deps` in the Hark source tree, or set %s to the path of libonnxruntime.so.1 (version 1.24.1 or newer)",
+		initErr = fmt.Errorf("%w (looked for %s in %d places, starting with %s); run `make deps` in the Hark source tree, or set %s to the path of libonnxruntime.so.1 (version 1.25.1 or newer; 1.24.1 gives wrong int8 results on CPUs with AVX-512 VNNI or AMX)",
 			ErrNoLibrary, name, len(tried), strings.Join(tried[:min(2, len(tried))], ", "), LibraryEnv)
 	})
 	return initErr
