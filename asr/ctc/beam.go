@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"hark/asr"
 )
@@ -66,6 +67,12 @@ type BeamConfig struct {
 	// UnknownPenalty is added (not weighted) once when a partial word stops being a prefix
 	// of an in-vocabulary word (Scorer.IsPrefix false); normally negative. 0 disables.
 	UnknownPenalty float64
+	// UnknownPerChar is added (not weighted) for each character of a word that is not in the
+	// vocabulary: for all its characters so far when it stops being a prefix of a word, then
+	// for each character it grows by. Charged as the word grows, not when it ends, so that a
+	// hypothesis gluing words into one long unknown word does not look cheaper than the split
+	// one while its word is unfinished; normally negative. 0 disables.
+	UnknownPerChar float64
 
 	// Hotwords is an optional token-level booster for contextual biasing.
 	Hotwords Booster
@@ -81,8 +88,8 @@ func (c BeamConfig) normalize(vocab int) (BeamConfig, error) {
 		return c, fmt.Errorf("ctc: beam config: TokenThreshold %v is negative or NaN", c.TokenThreshold)
 	case !(c.BlankSkip >= 0 && c.BlankSkip <= 1):
 		return c, fmt.Errorf("ctc: beam config: BlankSkip %v is not a probability", c.BlankSkip)
-	case math.IsNaN(c.LMWeight) || math.IsNaN(c.WordBonus) || math.IsNaN(c.UnknownPenalty):
-		return c, fmt.Errorf("ctc: beam config: NaN LMWeight, WordBonus or UnknownPenalty")
+	case math.IsNaN(c.LMWeight) || math.IsNaN(c.WordBonus) || math.IsNaN(c.UnknownPenalty) || math.IsNaN(c.UnknownPerChar):
+		return c, fmt.Errorf("ctc: beam config: NaN LMWeight, WordBonus, UnknownPenalty or UnknownPerChar")
 	}
 	if c.Beam == 0 {
 		c.Beam = DefaultBeam
@@ -439,9 +446,14 @@ func (s *searcher) scoreWord(h *hyp, n *hyp) {
 	n.lm = next
 }
 
-// checkPrefix applies UnknownPenalty if n's partial word can no longer become a word.
+// checkPrefix applies UnknownPenalty and UnknownPerChar once n's partial word can no longer
+// become a word, and UnknownPerChar for each character added to such a word.
 func (s *searcher) checkPrefix(h *hyp, n *hyp, fresh bool) {
-	if s.cfg.UnknownPenalty == 0 || !n.partialOK {
+	if s.cfg.UnknownPenalty == 0 && s.cfg.UnknownPerChar == 0 {
+		return
+	}
+	if !n.partialOK {
+		n.extra += s.cfg.UnknownPerChar * float64(utf8.RuneCountInString(s.v.text[n.tok]))
 		return
 	}
 	if fresh {
@@ -452,7 +464,7 @@ func (s *searcher) checkPrefix(h *hyp, n *hyp, fresh bool) {
 	s.buf = append(s.buf, s.v.text[n.tok]...)
 	if len(s.buf) > 0 && !s.cfg.Scorer.IsPrefix(string(s.buf)) {
 		n.partialOK = false
-		n.extra += s.cfg.UnknownPenalty
+		n.extra += s.cfg.UnknownPenalty + s.cfg.UnknownPerChar*float64(utf8.RuneCount(s.buf))
 	}
 }
 

@@ -306,6 +306,57 @@ func TestUnknownPenalty(t *testing.T) {
 	}
 }
 
+// TestUnknownWordsNotGlued is the bundled sample's "hare crigts" case: a known word followed by
+// an unknown one, where the acoustics lean slightly to no word boundary. A fixed cost per
+// unknown word makes gluing them into one unknown word ("harecrigts") cheaper than the split,
+// which pays the LM for "hare" on top; a cost per character of unknown word, charged as the
+// word grows, makes the split win.
+func TestUnknownWordsNotGlued(t *testing.T) {
+	v := mustVocab(t, "<blk>", "h", "a", "r", "e", "c", "i", "g", "t", "s", "|")
+	letter := func(k int) []float64 {
+		row := make([]float64, 11)
+		for i := range row {
+			row[i] = 0.01
+		}
+		row[k] = 0.9
+		return row
+	}
+	rows := [][]float64{letter(1), letter(2), letter(3), letter(4)}
+	gap := make([]float64, 11)
+	gap[0], gap[10] = 0.55, 0.45 // blank (no boundary) slightly more likely than the separator
+	rows = append(rows, gap)
+	for _, k := range []int{5, 3, 6, 7, 8, 9} {
+		rows = append(rows, letter(k))
+	}
+	m := probs(rows...)
+	lm := fakeLM{words: map[string]float64{"hare": 0.1, "down": 0.2}}
+	glued := BeamConfig{Beam: 8, Scorer: lm, LMWeight: 1, UnknownPenalty: -2}
+	if h := beam1(t, v, m, glued); v.Text(h.Tokens) != "harecrigts" {
+		t.Fatalf("per-word cost only: %q (the case this test is about no longer arises)", v.Text(h.Tokens))
+	}
+	split := glued
+	split.UnknownPerChar = -1
+	if h := beam1(t, v, m, split); v.Text(h.Tokens) != "hare crigts" {
+		t.Errorf("per-character cost: %q, want the words apart", v.Text(h.Tokens))
+	}
+	// The cost is charged while the word grows: the glued hypothesis pays 10 characters, the
+	// split one 6.
+	all, _ := v.BeamSearch(m, BeamConfig{Beam: 64, TokenTopK: 11, Scorer: lm, LMWeight: 1, UnknownPerChar: -1})
+	base, _ := v.BeamSearch(m, BeamConfig{Beam: 64, TokenTopK: 11, Scorer: lm, LMWeight: 1})
+	diff := map[string]float64{}
+	for _, x := range all {
+		diff[v.Text(x.Tokens)] += x.Score
+	}
+	for _, x := range base {
+		diff[v.Text(x.Tokens)] -= x.Score
+	}
+	for text, want := range map[string]float64{"harecrigts": -10, "hare crigts": -6} {
+		if d, ok := diff[text]; !ok || math.Abs(d-want) > 1e-6 {
+			t.Errorf("%q: per-character cost %v, want %v", text, d, want)
+		}
+	}
+}
+
 func TestHotwordsStateMachine(t *testing.T) {
 	hw, err := NewHotwords([][]int{{1, 2, 3}, {1, 2}, {5, 6}}, []float32{2, 0, 1})
 	if err != nil {

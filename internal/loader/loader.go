@@ -171,6 +171,11 @@ const (
 	// DefaultUnknownPenalty is charged (unweighted, natural log) once when a partial word
 	// stops being the beginning of any word the language model knows.
 	DefaultUnknownPenalty = -2.0
+	// DefaultUnknownPerChar is charged (unweighted) for each character of a word the language
+	// model does not know, as the word grows, so that gluing words into one unknown word is
+	// never cheaper than leaving them apart. Chosen on the dev sets (models/README.md): native
+	// read speech 79.8% → 74.3% WER, accented 51.5% → 48.7%, digits unchanged.
+	DefaultUnknownPerChar = -1.0
 	// DefaultLMFile is the language model looked for in a model directory when model.json
 	// names none (its "lm" field names another file in the directory).
 	DefaultLMFile = "lm.bin"
@@ -208,6 +213,7 @@ func (l *Loaded) setDecoding(cfg asr.Config, vocab *ctc.Vocabulary) error {
 			beam.WordBonus = *cfg.WordBonus
 		}
 		beam.UnknownPenalty = DefaultUnknownPenalty
+		beam.UnknownPerChar = DefaultUnknownPerChar
 		if greedy && (cfg.LM != "" || cfg.LMWeight != nil || cfg.WordBonus != nil) {
 			l.Warnings = append(l.Warnings, "greedy decoding (beam 1) does not use the language model")
 		}

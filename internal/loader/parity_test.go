@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"hark/asr"
@@ -230,5 +231,37 @@ func TestDefaultModelLM(t *testing.T) {
 	defer ld2.Close()
 	if ld2.LM != nil {
 		t.Fatal("NoLM still loaded the default model's LM")
+	}
+}
+
+// TestDefaultLMKeepsWordsApart is issue 22's "hare crigts" case: with its LM the default model
+// read the bundled sample as "Harecrigts down …" where without it it reads "Hare crigts down …":
+// one long unknown word cost less than a known word and a short unknown one. The LM may change
+// words but must not glue them: the text with the LM has at least as many words as without.
+func TestDefaultLMKeepsWordsApart(t *testing.T) {
+	x, err := audiofile.Load("../../testdata/speech/sample.wav", 16000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := func(cfg asr.Config) []string {
+		m, err := models.Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ld, err := Load(m, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ld.Close()
+		res, err := ld.Recognizer.Recognize(context.Background(), x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Fields(res.Text)
+	}
+	with, without := words(asr.Config{}), words(asr.Config{NoLM: true})
+	t.Logf("with the LM %q, without %q", strings.Join(with, " "), strings.Join(without, " "))
+	if len(with) < len(without) {
+		t.Errorf("the LM glued words: %d words with it, %d without", len(with), len(without))
 	}
 }
