@@ -28,6 +28,16 @@ type Scorer interface {
 	IsPrefix(partial string) bool
 }
 
+// PrefixScorer is an optional Scorer extension for language-model look-ahead: PrefixScore
+// returns the best log-probability of any in-vocabulary word that begins with partial, and
+// false when no word does (then it answers what IsPrefix would). With BeamConfig.LookAhead the
+// search charges LMWeight × PrefixScore while a word grows and swaps it for the word's real
+// score when it ends, so that a hypothesis in the middle of a word is not compared, unpaid,
+// with one that has paid for all of its words.
+type PrefixScorer interface {
+	PrefixScore(partial string) (logp float64, ok bool)
+}
+
 // EndScorer is an optional Scorer extension: End returns log P(end of sentence | state),
 // added (× LMWeight) when the utterance ends.
 type EndScorer interface {
@@ -73,6 +83,9 @@ type BeamConfig struct {
 	// hypothesis gluing words into one long unknown word does not look cheaper than the split
 	// one while its word is unfinished; normally negative. 0 disables.
 	UnknownPerChar float64
+	// LookAhead charges the best score a partial word can still reach (Scorer must be a
+	// PrefixScorer; otherwise it has no effect).
+	LookAhead bool
 
 	// Hotwords is an optional token-level booster for contextual biasing.
 	Hotwords Booster
@@ -134,6 +147,7 @@ type hyp struct {
 	pb, pnb   float64
 	best      float64 // largest single contribution this frame: decides whose timing is kept
 	extra     float64 // language model + hotword score
+	smear     float64 // look-ahead charged in extra for the unfinished word
 	score     float64
 	lm        State
 }
@@ -209,6 +223,7 @@ type searcher struct {
 	buf   []byte
 	stack []int32
 	ranks []rank
+	look  PrefixScorer // nil without LookAhead
 }
 
 // BeamSearch runs CTC prefix beam search over post (Rows = frames, Cols = Size(), values
@@ -224,6 +239,9 @@ func (v *Vocabulary) BeamSearch(post asr.Matrix, cfg BeamConfig) ([]Hypothesis, 
 		return nil, err
 	}
 	s := &searcher{v: v, cfg: cfg, nodes: make([]node, 0, 64)}
+	if ps, ok := cfg.Scorer.(PrefixScorer); ok && cfg.LookAhead {
+		s.look = ps
+	}
 	beam := []hyp{{hash: rootHash, node: rootNode, tok: -1, lastFrame: -1, pnb: math.Inf(-1), partialOK: true}}
 	if cfg.Scorer != nil {
 		beam[0].lm = cfg.Scorer.Start()
@@ -328,7 +346,7 @@ func (v *Vocabulary) BeamSearch(post asr.Matrix, cfg BeamConfig) ([]Hypothesis, 
 				n := hyp{
 					hash: key, phash: h.hash, node: pendingNode, parent: h.node, tok: c.id, frame: t32,
 					prevLast: h.lastFrame, lastFrame: t32, boost: h.boost, partialOK: h.partialOK,
-					pb: math.Inf(-1), pnb: sc, best: sc, extra: h.extra, lm: h.lm,
+					pb: math.Inf(-1), pnb: sc, best: sc, extra: h.extra, smear: h.smear, lm: h.lm,
 				}
 				s.extend(h, &n)
 				if sc+n.extra < bound {
@@ -442,14 +460,16 @@ func (s *searcher) scoreWord(h *hyp, n *hyp) {
 	if lp != lp {
 		lp = math.Inf(-1)
 	}
-	n.extra += s.cfg.LMWeight*lp + s.cfg.WordBonus
+	n.extra += s.cfg.LMWeight*lp + s.cfg.WordBonus - n.smear
+	n.smear = 0
 	n.lm = next
 }
 
 // checkPrefix applies UnknownPenalty and UnknownPerChar once n's partial word can no longer
-// become a word, and UnknownPerChar for each character added to such a word.
+// become a word, and UnknownPerChar for each character added to such a word; with look-ahead
+// it charges the best score the partial word can still reach.
 func (s *searcher) checkPrefix(h *hyp, n *hyp, fresh bool) {
-	if s.cfg.UnknownPenalty == 0 && s.cfg.UnknownPerChar == 0 {
+	if s.cfg.UnknownPenalty == 0 && s.cfg.UnknownPerChar == 0 && s.look == nil {
 		return
 	}
 	if !n.partialOK {
@@ -462,9 +482,25 @@ func (s *searcher) checkPrefix(h *hyp, n *hyp, fresh bool) {
 		s.partial(h.node)
 	}
 	s.buf = append(s.buf, s.v.text[n.tok]...)
-	if len(s.buf) > 0 && !s.cfg.Scorer.IsPrefix(string(s.buf)) {
+	if len(s.buf) == 0 {
+		return
+	}
+	var best float64
+	var ok bool
+	if s.look != nil {
+		best, ok = s.look.PrefixScore(string(s.buf))
+	} else {
+		ok = s.cfg.Scorer.IsPrefix(string(s.buf))
+	}
+	if !ok {
 		n.partialOK = false
 		n.extra += s.cfg.UnknownPenalty + s.cfg.UnknownPerChar*float64(utf8.RuneCount(s.buf))
+		return
+	}
+	if s.look != nil && best == best {
+		sm := s.cfg.LMWeight * best
+		n.extra += sm - n.smear
+		n.smear = sm
 	}
 }
 
@@ -551,7 +587,7 @@ func (s *searcher) finish(beam []hyp) []Hypothesis {
 	for i := range beam {
 		h := &beam[i]
 		if sc := s.cfg.Scorer; sc != nil {
-			end := hyp{extra: h.extra, lm: h.lm}
+			end := hyp{extra: h.extra, smear: h.smear, lm: h.lm}
 			s.scoreWord(h, &end)
 			if es, ok := sc.(EndScorer); ok {
 				lp := es.End(end.lm)

@@ -1,6 +1,7 @@
 package ctc
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -243,6 +244,15 @@ func (f fakeLM) IsPrefix(p string) bool {
 	}
 	return false
 }
+func (f fakeLM) PrefixScore(p string) (float64, bool) {
+	best, ok := math.Inf(-1), false
+	for w, pr := range f.words {
+		if strings.HasPrefix(w, p) {
+			best, ok = max(best, math.Log(pr)), true
+		}
+	}
+	return best, ok
+}
 func (f fakeLM) End(s State) float64 {
 	if f.ended != nil {
 		*f.ended = max(*f.ended, s.(int))
@@ -354,6 +364,48 @@ func TestUnknownWordsNotGlued(t *testing.T) {
 		if d, ok := diff[text]; !ok || math.Abs(d-want) > 1e-6 {
 			t.Errorf("%q: per-character cost %v, want %v", text, d, want)
 		}
+	}
+}
+
+// TestLookAhead checks that look-ahead only moves when the LM is paid, not how much: every
+// complete hypothesis scores the same with and without it.
+func TestLookAhead(t *testing.T) {
+	v := mustVocab(t, "<blk>", "c", "a", "t", "r", "|")
+	amb := []float64{0.05, 0.01, 0.01, 0.38, 0.54, 0.01}
+	m := probs(
+		[]float64{0.1, 0.85, 0.01, 0.02, 0.01, 0.01},
+		[]float64{0.1, 0.01, 0.85, 0.02, 0.01, 0.01},
+		amb,
+		[]float64{0.05, 0.01, 0.01, 0.01, 0.01, 0.91},
+		[]float64{0.1, 0.85, 0.01, 0.02, 0.01, 0.01})
+	lm := fakeLM{words: map[string]float64{"cat": 0.5, "car": 0.01, "ca": 0.001}}
+	// A beam wide enough to keep every prefix of these 5 frames: pruning, which look-ahead is
+	// meant to change, plays no part.
+	cfg := BeamConfig{Beam: MaxBeam, TokenTopK: 5, Scorer: lm, LMWeight: 0.7, WordBonus: 0.3, UnknownPenalty: -2, UnknownPerChar: -0.5}
+	plain, err := v.BeamSearch(m, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.LookAhead = true
+	look, err := v.BeamSearch(m, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scores := map[string]float64{}
+	for _, h := range plain {
+		scores[fmt.Sprint(h.Tokens)] = h.Score
+	}
+	same := 0
+	for _, h := range look {
+		if want, ok := scores[fmt.Sprint(h.Tokens)]; ok {
+			same++
+			if math.Abs(h.Score-want) > 1e-9 {
+				t.Errorf("%q: %v with look-ahead, %v without", v.Text(h.Tokens), h.Score, want)
+			}
+		}
+	}
+	if same != len(plain) || len(plain) < 100 {
+		t.Fatalf("%d hypotheses in common of %d and %d", same, len(plain), len(look))
 	}
 }
 

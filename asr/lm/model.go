@@ -3,6 +3,7 @@ package lm
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 )
 
@@ -93,6 +94,15 @@ func (m *Model) HasPrefix(p string) bool {
 		}
 	}
 	return lo < m.VocabSize() && strings.HasPrefix(m.Word(lo), p)
+}
+
+// prefixRange returns the ids lo..hi-1 of the words that begin with p (a contiguous run, the
+// vocabulary being sorted by bytes); lo == hi when there are none.
+func (m *Model) prefixRange(p string) (lo, hi int) {
+	n := m.VocabSize()
+	lo = sort.Search(n, func(i int) bool { return m.Word(i) >= p })
+	hi = lo + sort.Search(n-lo, func(j int) bool { return !strings.HasPrefix(m.Word(lo+j), p) })
+	return lo, hi
 }
 
 // HasUnk reports whether the model has an <unk> word.

@@ -20,12 +20,14 @@ type Scorer struct {
 	m *Model
 	// UnknownOffset is added for out-of-vocabulary words (natural log, normally negative).
 	UnknownOffset float64
-	minUni        float64 // lowest unigram log10 probability above the -99 sentinel
+	minUni        float64   // lowest unigram log10 probability above the -99 sentinel
+	uniMax        []float32 // segment tree of unigram log10 probabilities by word id (look-ahead)
 }
 
 var (
-	_ ctc.Scorer    = (*Scorer)(nil)
-	_ ctc.EndScorer = (*Scorer)(nil)
+	_ ctc.Scorer       = (*Scorer)(nil)
+	_ ctc.EndScorer    = (*Scorer)(nil)
+	_ ctc.PrefixScorer = (*Scorer)(nil)
 )
 
 // state is the n-gram context: up to MaxOrder-1 word ids, most recent last.
@@ -39,12 +41,50 @@ func (s state) ids() []uint32 { return s.w[:s.n] }
 // NewScorer returns a Scorer for m with UnknownOffset = DefaultUnknownOffset.
 func NewScorer(m *Model) *Scorer {
 	s := &Scorer{m: m, UnknownOffset: DefaultUnknownOffset, minUni: 0}
-	for _, p := range m.lv[0].prob {
+	n := m.VocabSize()
+	s.uniMax = make([]float32, 2*n)
+	for i, p := range m.lv[0].prob {
 		if p > noProb {
 			s.minUni = min(s.minUni, float64(p))
 		}
+		if int32(i) == m.unk || int32(i) == m.bos || int32(i) == m.eos {
+			p = noProb // never a word a prefix can grow into
+		}
+		s.uniMax[n+i] = p
+	}
+	for i := n - 1; i > 0; i-- {
+		s.uniMax[i] = max(s.uniMax[2*i], s.uniMax[2*i+1])
 	}
 	return s
+}
+
+// PrefixScore returns ln of the largest unigram probability among the words that begin with
+// partial (an optimistic estimate of what the word will score), and false when no word
+// begins with it.
+func (s *Scorer) PrefixScore(partial string) (float64, bool) {
+	lo, hi := s.m.prefixRange(partial)
+	if lo == hi && hasUpper(partial) {
+		lo, hi = s.m.prefixRange(strings.ToLower(partial))
+	}
+	if lo == hi {
+		return 0, false
+	}
+	best := float32(noProb)
+	n := len(s.uniMax) / 2
+	for l, r := lo+n, hi+n; l < r; l, r = l>>1, r>>1 {
+		if l&1 == 1 {
+			best = max(best, s.uniMax[l])
+			l++
+		}
+		if r&1 == 1 {
+			r--
+			best = max(best, s.uniMax[r])
+		}
+	}
+	if best <= noProb {
+		return s.minUni * math.Ln10, true // only special words begin so
+	}
+	return float64(best) * math.Ln10, true
 }
 
 // Model returns the scorer's model.

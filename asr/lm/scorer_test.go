@@ -120,3 +120,28 @@ func TestLMInBeamSearch(t *testing.T) {
 		t.Fatalf("with LM: %q", got)
 	}
 }
+
+func TestPrefixScore(t *testing.T) {
+	m := mustARPA(t, "\\data\\\nngram 1=7\n\n\\1-grams:\n-1.0 <s>\n-0.3 </s>\n-2.0 <unk>\n-0.5 a\n-1.0 ab\n-0.2 abc\n-1.5 b\n\\end\\\n")
+	s := NewScorer(m)
+	for _, c := range []struct {
+		p    string
+		want float64
+		ok   bool
+	}{
+		{"a", -0.2, true}, {"ab", -0.2, true}, {"abc", -0.2, true}, {"b", -1.5, true},
+		{"AB", -0.2, true}, {"abcd", 0, false}, {"c", 0, false}, {"", -0.2, true},
+	} {
+		lp, ok := s.PrefixScore(c.p)
+		if ok != c.ok || (ok && !near(lp, c.want*math.Ln10)) {
+			t.Errorf("PrefixScore(%q) = %v, %v; want %v, %v", c.p, lp/math.Ln10, ok, c.want, c.ok)
+		}
+		if ok != s.IsPrefix(c.p) {
+			t.Errorf("PrefixScore(%q) ok %v, IsPrefix %v", c.p, ok, !ok)
+		}
+	}
+	// Only special words begin with "<": they are not words a prefix grows into.
+	if lp, ok := s.PrefixScore("<"); !ok || lp > -1.5*math.Ln10 {
+		t.Errorf("PrefixScore(\"<\") = %v, %v", lp, ok)
+	}
+}
