@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"hark/internal/atomicfile"
 )
 
 // Store is the set of installed models: one directory per model under Dir, plus a small
@@ -210,13 +212,5 @@ func (s *Store) SetDefault(name string) error {
 	if err := os.MkdirAll(filepath.Dir(s.Settings), 0o755); err != nil {
 		return fmt.Errorf("%s: %w", s.Settings, err)
 	}
-	tmp := s.Settings + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("%s: %w", s.Settings, err)
-	}
-	if err := os.Rename(tmp, s.Settings); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("%s: %w", s.Settings, err)
-	}
-	return nil
+	return atomicfile.WriteFile(s.Settings, append(b, '\n'), 0o644)
 }

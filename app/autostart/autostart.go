@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"hark/internal/atomicfile"
 )
 
 // FileName is the name of Hark's autostart entry.
@@ -52,12 +54,7 @@ func Enable(exe string, args ...string) error {
 	entry := "[Desktop Entry]\nType=Application\nName=Hark\nComment=Offline speech recognition and dictation\n" +
 		"Exec=" + strings.Join(cmd, " ") + "\nIcon=hark\nTerminal=false\nCategories=Utility;Accessibility;\n" +
 		"X-GNOME-Autostart-enabled=true\n"
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, []byte(entry), 0o644); err != nil {
-		return fmt.Errorf("autostart: %w", err)
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.WriteFile(p, []byte(entry), 0o644); err != nil {
 		return fmt.Errorf("autostart: %w", err)
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 
 	"hark/audio"
 	"hark/audio/wav"
+	"hark/internal/atomicfile"
 )
 
 // Rate is the sample rate utterances are stored at.
@@ -174,24 +175,8 @@ func (s *Store) Update(e Entry) error {
 	if err != nil {
 		return err
 	}
-	p := s.metaPath(e.ID)
-	tmp, err := os.CreateTemp(s.dir, "."+e.ID+".json.tmp*")
-	if err != nil {
-		return fmt.Errorf("%s: %w", p, err)
-	}
-	_, werr := tmp.Write(append(data, '\n'))
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), p)
-	}
-	if werr != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("%s: %w", p, werr)
-	}
-	return nil
+	// Private, like the audio beside it: what someone said.
+	return atomicfile.WriteFile(s.metaPath(e.ID), append(data, '\n'), 0o600)
 }
 
 // ErrNotFound says there is no utterance with that ID.

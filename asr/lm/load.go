@@ -5,12 +5,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
+
+	"hark/internal/atomicfile"
 )
 
 // Read reads a model in either format, telling them apart by content: Hark binary (by its
@@ -67,31 +67,12 @@ func LoadFS(fsys fs.FS, name, label string) (*Model, error) {
 // Save writes m to path, as ARPA text if the name ends in .arpa, else in the binary
 // format. The file appears complete or not at all.
 func Save(path string, m *Model) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if strings.HasSuffix(strings.ToLower(path), ".arpa") {
-		err = WriteARPA(f, m)
-	} else {
-		err = WriteBinary(f, m)
-	}
-	if err == nil {
-		err = f.Chmod(0o644) // CreateTemp makes the file private
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.WriteFunc(path, 0o644, func(w io.Writer) error {
+		if strings.HasSuffix(strings.ToLower(path), ".arpa") {
+			return WriteARPA(w, m)
+		}
+		return WriteBinary(w, m)
+	})
 }
 
 // IsFormatError reports whether err says a model file is malformed (rather than, say,

@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"hark/asr/features"
 	"hark/audio/audiofile"
+	"hark/internal/atomicfile"
 )
 
 // The features command is for model training and parity checks: it dumps what Hark's own
@@ -79,23 +78,5 @@ func writeNPY(w io.Writer, data []float32, rows, cols int) error {
 
 // writeAtomicFunc writes a file through fill, atomically.
 func writeAtomicFunc(path string, fill func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".hark-*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if err := fill(f); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.WriteFunc(path, 0o644, fill)
 }

@@ -171,6 +171,13 @@ func runLMBuild(ctx context.Context, env *Env, args []string) int {
 	case *vocab == 0:
 		return usageErr(env, name, "--vocab 0: want a positive word count or -1")
 	}
+	if o, err := os.Stat(*out); err == nil {
+		for _, p := range pos {
+			if in, err := os.Stat(p); err == nil && os.SameFile(in, o) {
+				return usageErr(env, name, "-o %s is also an input (%s): it would be overwritten", *out, p)
+			}
+		}
+	}
 	fail := func(err error) int {
 		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
 		return ExitFailed

@@ -94,6 +94,27 @@ func TestLMBuildInfoConvert(t *testing.T) {
 	if code != ExitFailed || !strings.Contains(errs, "missing.txt") {
 		t.Errorf("missing input: %d %q", code, errs)
 	}
+	// issue 17: `lm build -o corpus.txt corpus.txt` overwrote the corpus; an output that is one
+	// of the inputs (by any name) is a usage error, and the input is left as it was.
+	corpus := writeFile(t, filepath.Join(dir, "corpus.txt"), []byte("one two three\nthree two one\n"))
+	if err := os.Symlink("corpus.txt", filepath.Join(dir, "alias.txt")); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []string{corpus, filepath.Join(dir, "alias.txt")} {
+		code, _, errs = run(t, nil, "lm", "build", "-o", o, corpus)
+		if code != ExitUsage || !strings.Contains(errs, o) || !strings.Contains(errs, "is also an input") {
+			t.Errorf("-o %s over its input: %d %q", o, code, errs)
+		}
+	}
+	if b, _ := os.ReadFile(corpus); string(b) != "one two three\nthree two one\n" {
+		t.Errorf("corpus became %q", b)
+	}
+	// Device nodes and other non-regular files are never replaced (as root, -o /dev/full
+	// replaced /dev/full).
+	code, _, errs = run(t, nil, "lm", "build", "-o", dir, corpus)
+	if code != ExitFailed || !strings.Contains(errs, "not a regular file") {
+		t.Errorf("-o a directory: %d %q", code, errs)
+	}
 }
 
 func TestTranscribeFormatting(t *testing.T) {
