@@ -59,8 +59,13 @@ func Normalize(s string) string {
 			for j < len(rs) && (unicode.IsDigit(rs[j]) || (rs[j] == ',' && j+1 < len(rs) && unicode.IsDigit(rs[j+1]))) {
 				j++
 			}
-			digits := strings.ReplaceAll(string(rs[i:j]), ",", "")
-			if n, err := strconv.Atoi(digits); err == nil && len(digits) <= 9 {
+			var digits []byte // ASCII, whatever script the digits were written in
+			for _, d := range rs[i:j] {
+				if d != ',' {
+					digits = append(digits, byte('0'+digitValue(d)))
+				}
+			}
+			if n, err := strconv.Atoi(string(digits)); err == nil && len(digits) <= 9 {
 				b.WriteString(" " + NumberWords(n) + " ")
 			} else {
 				for _, d := range digits {
@@ -81,6 +86,19 @@ func Normalize(s string) string {
 		}
 	}
 	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// digitValue is the value of a decimal digit of any script (Unicode category Nd, whose digits
+// come in runs of ten from zero: "３" is 3, "٣" is 3).
+func digitValue(r rune) int {
+	if r >= '0' && r <= '9' {
+		return int(r - '0')
+	}
+	n := 0
+	for unicode.IsDigit(r - rune(n) - 1) {
+		n++
+	}
+	return n % 10
 }
 
 // EditDistance returns the Levenshtein distance between two token sequences.

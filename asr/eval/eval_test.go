@@ -14,12 +14,32 @@ func TestNormalize(t *testing.T) {
 		"  MIXED   case\ttext ": "mixed case text",
 		"state-of-the-art":      "state of the art",
 		"0":                     "zero",
+		// issue 17: non-ASCII digits panicked (index out of range).
+		"room ３":        "room three",
+		"٣ apples":      "three apples",
+		"１２ and ٤٥":     "twelve and forty five",
+		"𝟗":             "nine",
+		"0123456789012": "zero one two three four five six seven eight nine zero one two",
+		"٣٣٣٣٣٣٣٣٣٣":    "three three three three three three three three three three",
 	}
 	for in, want := range cases {
 		if got := Normalize(in); got != want {
 			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzNormalize: no input panics, and the output is normalised (a fixed point).
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"It's 42 o'clock.", "１２ and ٤٥", "1,2,3", "'a'", "𝟗𝟗"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := Normalize(s)
+		if Normalize(n) != n {
+			t.Errorf("Normalize(%q) = %q is not a fixed point (%q)", s, n, Normalize(n))
+		}
+	})
 }
 
 func TestScore(t *testing.T) {

@@ -139,7 +139,15 @@ func (r *Replacements) onlyRecases(k int) bool {
 	return strings.Join(strings.Fields(strings.ToLower(r.rules[k].written)), " ") == strings.Join(r.rules[k].spoken, " ")
 }
 
-// resolve applies the rules to each written form (depth first), failing on a cycle.
+// Bounds on what rules may make of each other (issue 17: without them, 26 doubling lines made a
+// 268 MB transcript and a million-rule chain overflowed the stack).
+const (
+	maxChain   = 64   // rules applied one inside another
+	maxWritten = 4096 // bytes a rule's written form may grow to through the others
+)
+
+// resolve applies the rules to each written form (depth first), failing on a cycle, on a
+// chain deeper than maxChain and on a written form that grows past maxWritten.
 func (r *Replacements) resolve(name string) error {
 	const (
 		todo = iota
@@ -164,6 +172,9 @@ func (r *Replacements) resolve(name string) error {
 			}
 			return fmt.Errorf("%s:%d: replacements form a cycle: %s", name, r.rules[k].line, strings.Join(parts, " -> "))
 		}
+		if len(stack) >= maxChain {
+			return fmt.Errorf("%s:%d: replacements form a chain of more than %d rules (from line %d)", name, r.rules[k].line, maxChain, r.rules[stack[0]].line)
+		}
 		state[k] = active
 		stack = append(stack, k)
 		rl := &r.rules[k]
@@ -176,10 +187,12 @@ func (r *Replacements) resolve(name string) error {
 				lower[i] = strings.ToLower(w)
 			}
 			var out []string
+			size := 0 // bytes of out joined by spaces
 			for i := 0; i < len(words); {
 				j := r.match(lower, i)
 				if j < 0 {
 					out = append(out, words[i])
+					size += len(words[i]) + 1
 					i++
 					continue
 				}
@@ -187,7 +200,11 @@ func (r *Replacements) resolve(name string) error {
 					return err
 				}
 				out = append(out, r.rules[j].out)
+				size += len(r.rules[j].out) + 1
 				i += len(r.rules[j].spoken)
+				if size > maxWritten && size > len(rl.written)+1 {
+					return fmt.Errorf("%s:%d: %s => %s expands to more than %d bytes through the other rules", name, rl.line, strings.Join(rl.spoken, " "), strconv.Quote(rl.written), maxWritten)
+				}
 			}
 			if len(words) == 0 || strings.Join(out, " ") == strings.Join(words, " ") {
 				rl.out = rl.written // unchanged: keep its own spacing (newlines, tabs)

@@ -1,6 +1,7 @@
 package text
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,6 +89,37 @@ func TestReplacementChains(t *testing.T) {
 	r := mustRules(t, "a => b\nb => c d\nd => e\n")
 	if got := (&Formatter{Replacements: r, NoCasing: true}).Format("x a y"); got != "x c e y" {
 		t.Errorf("chain: %q", got)
+	}
+}
+
+// issue 17: rules expanded without limit — 26 doubling lines made a 268 MB transcript, 40 were
+// OOM-killed, a one-million-rule chain ended in a stack overflow. Both are refused, naming the
+// rule, quickly and in little memory.
+func TestReplacementBounds(t *testing.T) {
+	var doubling strings.Builder
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&doubling, "w%d => w%d w%d\n", i, i+1, i+1)
+	}
+	_, err := ReadReplacements(strings.NewReader(doubling.String()), "rep.txt")
+	if err == nil || !strings.Contains(err.Error(), "expands to more than") || !strings.HasPrefix(err.Error(), "rep.txt:") {
+		t.Errorf("doubling rules: %v", err)
+	}
+	var chain strings.Builder
+	for i := 0; i < 200_000; i++ {
+		fmt.Fprintf(&chain, "c%d => c%d\n", i, i+1)
+	}
+	_, err = ReadReplacements(strings.NewReader(chain.String()), "rep.txt")
+	if err == nil || !strings.Contains(err.Error(), "chain of more than") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("long chain: %v", err)
+	}
+	// A chain within the bound still works.
+	var ok strings.Builder
+	for i := 0; i < 50; i++ {
+		fmt.Fprintf(&ok, "k%d => k%d\n", i, i+1)
+	}
+	r := mustRules(t, ok.String())
+	if got := (&Formatter{Replacements: r, NoCasing: true}).Format("k0"); got != "k50" {
+		t.Errorf("50-rule chain: %q", got)
 	}
 }
 
