@@ -113,20 +113,35 @@ func ParseSpec(r io.Reader) (Spec, error) {
 	return s, s.check()
 }
 
+// Bounds on model.json's numbers (and the same values from ONNX metadata): generous for any
+// real CTC model, small enough that no value can make Hark allocate without limit.
+const (
+	maxNMels       = 512
+	maxSubsampling = 64
+	maxPadTo       = 64 // NeMo pads to 16
+	maxBlankID     = 1 << 20
+)
+
 func (s Spec) check() error {
 	switch {
 	case s.SampleRate != 0 && s.SampleRate != 16000:
 		return fmt.Errorf("sample_rate %d: Hark models run at 16000 Hz", s.SampleRate)
 	case s.FeaturePreset != "" && s.FeaturePreset != "nemo" && s.FeaturePreset != "kaldi":
 		return fmt.Errorf("feature_preset %q: want \"nemo\" or \"kaldi\"", s.FeaturePreset)
-	case s.NMels < 0 || s.NMels > 512:
-		return fmt.Errorf("n_mels %d out of range", s.NMels)
-	case s.SubsamplingFactor < 0 || s.SubsamplingFactor > 64:
-		return fmt.Errorf("subsampling_factor %d out of range", s.SubsamplingFactor)
+	case s.NMels < 0 || s.NMels > maxNMels:
+		return fmt.Errorf("n_mels %d out of range 0..%d", s.NMels, maxNMels)
+	case s.SubsamplingFactor < 0 || s.SubsamplingFactor > maxSubsampling:
+		return fmt.Errorf("subsampling_factor %d out of range 0..%d", s.SubsamplingFactor, maxSubsampling)
+	case s.PadTo < 0 || s.PadTo > maxPadTo:
+		return fmt.Errorf("pad_to %d out of range 0..%d", s.PadTo, maxPadTo)
 	case s.Normalize != "" && s.Normalize != "per_feature":
 		return fmt.Errorf("normalize %q: want \"\" or \"per_feature\"", s.Normalize)
-	case s.BlankID != nil && *s.BlankID < 0:
-		return fmt.Errorf("blank_id %d is negative", *s.BlankID)
+	case s.BlankID != nil && (*s.BlankID < 0 || *s.BlankID > maxBlankID):
+		return fmt.Errorf("blank_id %d out of range 0..%d", *s.BlankID, maxBlankID)
+	case s.Decoding != nil && !(s.Decoding.LMWeight >= 0 && s.Decoding.LMWeight <= 10):
+		return fmt.Errorf("decoding.lm_weight %v out of range 0..10", s.Decoding.LMWeight)
+	case s.Decoding != nil && !(s.Decoding.WordBonus >= -100 && s.Decoding.WordBonus <= 100):
+		return fmt.Errorf("decoding.word_bonus %v out of range -100..100", s.Decoding.WordBonus)
 	}
 	return nil
 }
@@ -142,12 +157,12 @@ func (s *Spec) ApplyMetadata(md map[string]string) {
 		s.Name = md["model_name"]
 	}
 	if s.SubsamplingFactor == 0 {
-		if v, ok := atoi("subsampling_factor"); ok && v > 0 {
+		if v, ok := atoi("subsampling_factor"); ok && v > 0 && v <= maxSubsampling {
 			s.SubsamplingFactor = v
 		}
 	}
 	if s.NMels == 0 {
-		if v, ok := atoi("n_mels"); ok && v > 0 {
+		if v, ok := atoi("n_mels"); ok && v > 0 && v <= maxNMels {
 			s.NMels = v
 		}
 	}
@@ -158,7 +173,7 @@ func (s *Spec) ApplyMetadata(md map[string]string) {
 		s.Normalize = md["normalize_type"]
 	}
 	if s.BlankID == nil {
-		if v, ok := atoi("blank_id"); ok && v >= 0 {
+		if v, ok := atoi("blank_id"); ok && v >= 0 && v <= maxBlankID {
 			s.BlankID = &v
 		}
 	}

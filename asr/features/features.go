@@ -87,8 +87,8 @@ func New(cfg Config) (*Extractor, error) {
 	if cfg.NumMels < 0 || cfg.NumMels > 256 {
 		return nil, fmt.Errorf("features: NumMels %d out of range 1..256", cfg.NumMels)
 	}
-	if cfg.PadTo < 0 {
-		return nil, errors.New("features: negative PadTo")
+	if cfg.PadTo < 0 || cfg.PadTo > 1024 {
+		return nil, errors.New("features: PadTo out of range 0..1024")
 	}
 	e := &Extractor{cfg: cfg, nMels: cfg.NumMels, scale: 1, fft: newFFTPlan()}
 	if cfg.ScaleInt16 {
