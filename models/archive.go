@@ -17,6 +17,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"hark/internal/regfile"
 )
 
 // Default caps on what one import may unpack. Real CTC models are at most a few hundred
@@ -108,7 +110,7 @@ func unpack(ctx context.Context, src, dst string, lim Limits, create CreateFunc,
 	if st.IsDir() {
 		return u.copyDir(src, progress)
 	}
-	f, err := os.Open(src)
+	f, err := regfile.Open(src)
 	if err != nil {
 		return fmt.Errorf("%s: cannot open: %w", src, unwrapPath(err))
 	}

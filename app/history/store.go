@@ -14,6 +14,7 @@ import (
 	"hark/audio"
 	"hark/audio/wav"
 	"hark/internal/atomicfile"
+	"hark/internal/regfile"
 )
 
 // Rate is the sample rate utterances are stored at.
@@ -285,7 +286,7 @@ func (s *Store) Remove(id string) error {
 // Audio reads utterance id's samples.
 func (s *Store) Audio(id string) ([]float32, error) {
 	p := s.AudioPath(id)
-	f, err := os.Open(p)
+	f, err := regfile.Open(p)
 	if err != nil {
 		return nil, err
 	}

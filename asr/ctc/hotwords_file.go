@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"hark/internal/regfile"
 )
 
 // ErrNoHotwords is returned (wrapped) for a hotword file with no usable phrase.
@@ -99,7 +100,7 @@ func splitBoost(s string) (string, float32, error) {
 
 // LoadHotwords reads a hotword file (see ReadHotwords) and builds the booster.
 func (v *Vocabulary) LoadHotwords(path string) (*Hotwords, []string, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"unicode"
+
+	"hark/internal/regfile"
 )
 
 // Kind is the style of a vocabulary, which decides where words begin and end.
@@ -238,7 +239,7 @@ func LoadTokens(path string) (*Vocabulary, error) { return LoadTokensWithBlank(p
 
 // LoadTokensWithBlank is LoadTokens with the blank id given; negative means find it by name.
 func LoadTokensWithBlank(path string, blank int) (*Vocabulary, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}

@@ -7,10 +7,10 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 
 	"hark/internal/atomicfile"
+	"hark/internal/regfile"
 )
 
 // Read reads a model in either format, telling them apart by content: Hark binary (by its
@@ -34,7 +34,7 @@ func Read(r io.Reader, size int64, name string) (*Model, error) {
 
 // Load reads a model file from disk (binary, ARPA or ARPA.gz).
 func Load(path string) (*Model, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}

@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
+
+	"hark/internal/regfile"
 )
 
 // Replacements is a user dictionary of spoken forms and what to write instead, matched on
@@ -92,7 +93,7 @@ func ReadReplacements(r io.Reader, name string) (*Replacements, error) {
 
 // LoadReplacements reads a replacement file from disk.
 func LoadReplacements(path string) (*Replacements, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}

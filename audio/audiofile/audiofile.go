@@ -9,6 +9,7 @@ import (
 
 	"hark/audio"
 	"hark/audio/wav"
+	"hark/internal/regfile"
 )
 
 // ErrUnsupported is wrapped by the errors for files that are not audio in a
@@ -48,13 +49,13 @@ func Open(path string) (audio.Source, io.Closer, error) {
 		}
 		return src, nopCloser{}, nil
 	}
-	f, err := os.Open(path)
+	f, err := regfile.Open(path) // a FIFO or device is refused, not waited on
 	if err != nil {
+		var re *regfile.Error
+		if errors.As(err, &re) {
+			return nil, nil, fmt.Errorf("%s: is %s, not an audio file: %w", path, re.Kind, regfile.ErrNotRegular)
+		}
 		return nil, nil, err // *PathError names the file
-	}
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		_ = f.Close()
-		return nil, nil, fmt.Errorf("%s: is a directory, not an audio file", path)
 	}
 	src, err := OpenReader(f, path)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 
 	"hark/asr"
@@ -61,11 +62,47 @@ func Main(args []string, env *Env) int {
 	}
 	for _, c := range commands {
 		if c.name == name {
-			return c.run(ctx, env, args[1:])
+			out := &errWriter{w: env.Stdout}
+			cenv := *env
+			cenv.Stdout = out
+			code := c.run(ctx, &cenv, args[1:])
+			if err := out.error(); err != nil {
+				fmt.Fprintf(env.Stderr, "%s %s: writing standard output: %s\n", programName, name, oneLine(err))
+				if code == ExitOK {
+					code = ExitFailed
+				}
+			}
+			return code
 		}
 	}
 	fmt.Fprintf(env.Stderr, "%s: unknown command %q (run `%s help`)\n", programName, name, programName)
 	return ExitUsage
+}
+
+// errWriter remembers the first error writing standard output, so that a command whose output
+// was lost (a full disk, /dev/full, a closed descriptor) does not exit 0 (issue 17).
+type errWriter struct {
+	w   io.Writer
+	mu  sync.Mutex
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil {
+		e.mu.Lock()
+		if e.err == nil {
+			e.err = err
+		}
+		e.mu.Unlock()
+	}
+	return n, err
+}
+
+func (e *errWriter) error() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.err
 }
 
 func usage(w io.Writer) {

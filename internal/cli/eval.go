@@ -10,6 +10,7 @@ import (
 
 	"hark/asr"
 	"hark/asr/eval"
+	"hark/internal/regfile"
 )
 
 func init() {
@@ -38,7 +39,7 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 		fs.Usage()
 		return ExitUsage
 	}
-	f, err := os.Open(pos[0])
+	f, err := regfile.Open(pos[0])
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
 		return ExitFailed
@@ -132,7 +133,7 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 
 // scoreFile scores another recognizer's hypotheses against the references.
 func scoreFile(env *Env, manifest string, refs []eval.Entry, hypPath string, verbose bool) int {
-	f, err := os.Open(hypPath)
+	f, err := regfile.Open(hypPath)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "%s eval: %s\n", programName, oneLine(err))
 		return ExitFailed

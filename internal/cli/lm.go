@@ -16,6 +16,7 @@ import (
 	"hark/asr"
 	"hark/asr/lm"
 	"hark/asr/text"
+	"hark/internal/regfile"
 )
 
 func init() {
@@ -59,7 +60,7 @@ func openText(env *Env, path string) (io.Reader, func(), error) {
 	if path == "-" {
 		r = env.Stdin
 	} else {
-		f, err := os.Open(path)
+		f, err := regfile.Open(path)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -102,6 +102,9 @@ func runTranscribe(ctx context.Context, env *Env, args []string) int {
 		return ExitFailed
 	}
 	inputs, bad := collectInputs(pos)
+	if *outDir != "" {
+		inputs, bad = sameOutput(inputs, bad, *outDir, ext)
+	}
 	stdinCount := 0
 	for _, in := range inputs {
 		if in.path == "-" {
@@ -356,6 +359,10 @@ func collectInputs(args []string) ([]input, []outcome) {
 			continue
 		}
 		if !st.IsDir() {
+			if !st.Mode().IsRegular() {
+				bad = append(bad, outcome{in: input{path: a}, err: notRegular(a, st.Mode())})
+				continue
+			}
 			add(input{path: a, rel: strings.TrimSuffix(filepath.Base(a), filepath.Ext(a))})
 			continue
 		}
@@ -366,6 +373,15 @@ func collectInputs(args []string) ([]input, []outcome) {
 				return nil
 			}
 			if d.IsDir() || !audioExts[strings.ToLower(filepath.Ext(p))] {
+				return nil
+			}
+			// A FIFO or device would block in open(2) and ignore Ctrl-C (issue 17); a link is
+			// judged by what it points to.
+			if st, err := os.Stat(p); err != nil {
+				bad = append(bad, outcome{in: input{path: p}, err: fmt.Errorf("%s: %w", p, errors.Unwrap(err))})
+				return nil
+			} else if !st.Mode().IsRegular() {
+				bad = append(bad, outcome{in: input{path: p}, err: notRegular(p, st.Mode())})
 				return nil
 			}
 			rel, _ := filepath.Rel(a, p)
@@ -381,6 +397,37 @@ func collectInputs(args []string) ([]input, []outcome) {
 		}
 	}
 	return ins, bad
+}
+
+// notRegular is the error for an input that is not a regular file (a FIFO, a device, a socket).
+func notRegular(path string, m fs.FileMode) error {
+	kind := "not a regular file"
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		kind = "a named pipe (FIFO), not a regular file"
+	case m&fs.ModeDevice != 0 || m&fs.ModeCharDevice != 0:
+		kind = "a device, not a regular file"
+	case m&fs.ModeSocket != 0:
+		kind = "a socket, not a regular file"
+	}
+	return fmt.Errorf("%s: %s; read it through standard input instead (hark transcribe - < %s)", path, kind, path)
+}
+
+// sameOutput moves to bad every input whose output file under -o would be the same as an
+// earlier input's (a/x.wav and b/x.wav, x.wav and x.flac): nothing is overwritten silently.
+func sameOutput(ins []input, bad []outcome, dir, ext string) ([]input, []outcome) {
+	first := map[string]string{}
+	kept := ins[:0]
+	for _, in := range ins {
+		dst := filepath.Join(dir, in.rel+ext)
+		if prev, dup := first[dst]; dup {
+			bad = append(bad, outcome{in: in, err: fmt.Errorf("%s: its output %s would overwrite the one for %s; transcribe them into separate -o directories, or rename one", in.path, dst, prev)})
+			continue
+		}
+		first[dst] = in.path
+		kept = append(kept, in)
+	}
+	return kept, bad
 }
 
 // writeAtomic writes data to path through a temporary file in the same directory and a

@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// runTimeout is run with a deadline: a hang fails the test instead of the suite.
+func runTimeout(t *testing.T, env *Env, args ...string) int {
+	t.Helper()
+	done := make(chan int, 1)
+	go func() { done <- Main(args, env) }()
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(60 * time.Second):
+		t.Fatalf("%v hung", args)
+		return 0
+	}
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// issue 17: a FIFO as an input, inside an input directory, or as --lm blocked in open(2) and
+// ignored Ctrl-C; the whole batch hung. Each is one clear line, the good files still get text.
+func TestTranscribeFIFOs(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "in", "pipe.wav")
+	copyFile(t, filepath.Join(toneWAVs, "hello.wav"), filepath.Join(dir, "in", "a.wav"))
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no FIFOs:", err)
+	}
+	for _, args := range [][]string{
+		{"transcribe", "--raw", "--model", tones, fifo, filepath.Join(dir, "in", "a.wav")},
+		{"transcribe", "--raw", "--model", tones, filepath.Join(dir, "in")},
+	} {
+		var o, e bytes.Buffer
+		code := runTimeout(t, &Env{Stdin: bytes.NewReader(nil), Stdout: &o, Stderr: &e}, args...)
+		if code != ExitFailed || !strings.Contains(e.String(), fifo+": ") || !strings.Contains(e.String(), "named pipe") || !strings.Contains(o.String(), "hello") {
+			t.Errorf("%v: exit %d, out %q, err %q", args, code, o.String(), e.String())
+		}
+	}
+	lmFIFO := filepath.Join(dir, "lm.bin")
+	if err := syscall.Mkfifo(lmFIFO, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var o, e bytes.Buffer
+	code := runTimeout(t, &Env{Stdin: bytes.NewReader(nil), Stdout: &o, Stderr: &e}, "transcribe", "--model", tones, "--lm", lmFIFO, filepath.Join(dir, "in", "a.wav"))
+	if code == ExitOK || !strings.Contains(e.String(), lmFIFO) || strings.Count(strings.TrimSpace(e.String()), "\n") != 0 {
+		t.Errorf("--lm FIFO: exit %d, err %q", code, e.String())
+	}
+}
+
+// issue 17: -o DIR with two inputs of the same stem wrote one file and exited 0.
+func TestTranscribeSameOutputName(t *testing.T) {
+	dir := t.TempDir()
+	hello := filepath.Join(toneWAVs, "hello.wav")
+	copyFile(t, hello, filepath.Join(dir, "a", "x.wav"))
+	copyFile(t, filepath.Join(toneWAVs, "hark.wav"), filepath.Join(dir, "b", "x.wav"))
+	out := filepath.Join(dir, "out")
+	code, _, errs := run(t, nil, "transcribe", "--raw", "--model", tones, "-o", out, filepath.Join(dir, "a", "x.wav"), filepath.Join(dir, "b", "x.wav"))
+	if code != ExitFailed || !strings.Contains(errs, filepath.Join(dir, "b", "x.wav")+": its output") || !strings.Contains(errs, "would overwrite") {
+		t.Fatalf("exit %d, err %q", code, errs)
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "x.txt")); err != nil || !strings.Contains(string(b), "hello") {
+		t.Fatalf("the first input's output: %q %v", b, err)
+	}
+	// Directories of the same layout mirror their relative paths: a/x and b/x collide too.
+	code, _, errs = run(t, nil, "transcribe", "--raw", "--model", tones, "-o", filepath.Join(dir, "out2"), filepath.Join(dir, "a"), filepath.Join(dir, "b"))
+	if code != ExitFailed || !strings.Contains(errs, "would overwrite") {
+		t.Fatalf("two directories: exit %d, err %q", code, errs)
+	}
+}
+
+// failWriter fails every write, as standard output on /dev/full does.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// issue 17: stdout to /dev/full or closed gave exit 0 with the text lost.
+func TestStdoutWriteFailure(t *testing.T) {
+	var e bytes.Buffer
+	code := Main([]string{"transcribe", "--raw", "--model", tones, filepath.Join(toneWAVs, "hello.wav")}, &Env{Stdin: bytes.NewReader(nil), Stdout: failWriter{}, Stderr: &e})
+	if code != ExitFailed || !strings.Contains(e.String(), "writing standard output") || !strings.Contains(e.String(), syscall.ENOSPC.Error()) {
+		t.Fatalf("exit %d, err %q", code, e.String())
+	}
+	if f, err := os.OpenFile("/dev/full", os.O_WRONLY, 0); err == nil {
+		defer f.Close()
+		e.Reset()
+		code = Main([]string{"transcribe", "--raw", "--model", tones, filepath.Join(toneWAVs, "hello.wav")}, &Env{Stdin: bytes.NewReader(nil), Stdout: f, Stderr: &e})
+		if code != ExitFailed || !errors.Is(syscall.ENOSPC, syscall.ENOSPC) || !strings.Contains(e.String(), "writing standard output") {
+			t.Fatalf("/dev/full: exit %d, err %q", code, e.String())
+		}
+	}
+}
