@@ -10,6 +10,8 @@ import (
 	"os"
 	"runtime"
 
+	"github.com/jezek/xgb"
+
 	"hark/app"
 	"hark/internal/cli"
 )
@@ -46,6 +48,10 @@ func runGUI(ctx context.Context, env *cli.Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "hark gui: unknown --vad %q (want silero or energy)\n", o.VAD)
 		return cli.ExitUsage
 	}
+	if err := checkDisplay(); err != nil {
+		fmt.Fprintf(env.Stderr, "hark gui: %v; without a display, use a command (`hark help` lists them)\n", err)
+		return cli.ExitFailed
+	}
 	if err := app.Run(ctx, o); err != nil {
 		fmt.Fprintf(env.Stderr, "hark gui: %v\n", err)
 		return cli.ExitFailed
@@ -62,4 +68,20 @@ func defaultArgs() []string {
 		}
 	}
 	return []string{"gui"}
+}
+
+// checkDisplay connects to the X server that DISPLAY names (when no Wayland display is set)
+// and reports one line if it cannot: the windowing library panics with a 34-line trace there
+// (issue 17).
+func checkDisplay() error {
+	d := os.Getenv("DISPLAY")
+	if os.Getenv("WAYLAND_DISPLAY") != "" || d == "" || (runtime.GOOS != "linux" && runtime.GOOS != "freebsd") {
+		return nil
+	}
+	c, err := xgb.NewConnDisplay(d)
+	if err != nil {
+		return fmt.Errorf("cannot open the display DISPLAY=%q: %v", d, err)
+	}
+	c.Close()
+	return nil
 }

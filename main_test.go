@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -29,5 +30,25 @@ func TestNoLocaleErrorUnderCUTF8(t *testing.T) {
 	}
 	if strings.Contains(string(out), "locale") {
 		t.Errorf("locale noise under LANG=C.UTF-8:\n%s", out)
+	}
+}
+
+// TestUnreachableDisplay: DISPLAY naming a display nobody serves gave a 34-line Go panic from
+// the windowing library (issue 17); it is one line and exit 1.
+func TestUnreachableDisplay(t *testing.T) {
+	if os.Getenv("HARK_DISPLAY_CHILD") == "1" {
+		os.Args = []string{"hark"}
+		main()
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestUnreachableDisplay$")
+	cmd.Env = append(os.Environ(), "HARK_DISPLAY_CHILD=1", "DISPLAY=:97", "WAYLAND_DISPLAY=")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v, output %q", err, out)
+	}
+	if s := strings.TrimSpace(string(out)); strings.Count(s, "\n") != 0 || !strings.Contains(s, `DISPLAY=":97"`) || strings.Contains(s, "panic") {
+		t.Fatalf("output %q, want one line naming the display", out)
 	}
 }
