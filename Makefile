@@ -20,7 +20,7 @@ test-deps:
 
 $(BIN): deps FORCE
 	@mkdir -p bin
-	@$(GO) build -o $(BIN) .
+	@$(GO) build -buildvcs=auto -o $(BIN) . 2>/dev/null || $(GO) build -buildvcs=false -o $(BIN) .
 	@cp -f $(ORT_LIB) bin/libonnxruntime.so.1
 
 FORCE:

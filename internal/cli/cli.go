@@ -59,6 +59,8 @@ func Main(args []string, env *Env) int {
 	case "help", "-h", "-help", "--help":
 		usage(env.Stdout)
 		return ExitOK
+	case "--version", "-version", "-V":
+		name = "version"
 	}
 	for _, c := range commands {
 		if c.name == name {

@@ -111,3 +111,12 @@ func TestStdoutWriteFailure(t *testing.T) {
 		}
 	}
 }
+
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"version", "--version", "-V"} {
+		code, out, errs := run(t, nil, arg)
+		if code != ExitOK || !strings.HasPrefix(out, "hark ") || !strings.Contains(out, "onnxruntime ") || !strings.Contains(out, "\ncpu ") {
+			t.Errorf("%s: exit %d out %q err %q", arg, code, out, errs)
+		}
+	}
+}
