@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"unicode/utf8"
 
 	"hark/asr"
 	"hark/internal/loader"
@@ -157,7 +158,37 @@ func oneLine(err error) string {
 	if errors.Is(err, context.Canceled) {
 		return "interrupted"
 	}
-	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")
+	return printable(strings.ReplaceAll(strings.TrimSpace(s), "\n", "; "))
+}
+
+// printable escapes what a terminal would act on rather than show — control characters (ESC,
+// which starts colour, title and hyperlink sequences, BEL, CR), C1 controls and invalid UTF-8
+// — so that a file name cannot run commands in the user's terminal (issue 17).
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // openModel resolves and loads a model for command cmd, printing a one-line error (and any

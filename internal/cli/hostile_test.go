@@ -120,3 +120,27 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+// issue 17: file names reached the terminal unescaped, so an ESC/OSC sequence in a name ran in
+// the user's terminal. Names in error lines and in txt prefixes are escaped.
+func TestFileNamesEscaped(t *testing.T) {
+	dir := t.TempDir()
+	evil := filepath.Join(dir, "a\x1b]0;pwned\x07\x1b[31m.wav")
+	if err := os.WriteFile(evil, []byte("not audio"), 0o644); err != nil {
+		t.Skip(err)
+	}
+	good := filepath.Join(dir, "b\x1b[2J.wav")
+	copyFile(t, filepath.Join(toneWAVs, "hello.wav"), good)
+	code, out, errs := run(t, nil, "transcribe", "--raw", "--model", tones, evil, good)
+	if code != ExitFailed {
+		t.Fatalf("exit %d", code)
+	}
+	for _, s := range []string{out, errs} {
+		if strings.ContainsAny(s, "\x1b\x07") {
+			t.Errorf("raw control characters reached the terminal: %q", s)
+		}
+	}
+	if !strings.Contains(errs, `a\x1b]0;pwned\x07\x1b[31m.wav`) || !strings.Contains(out, `b\x1b[2J.wav: hello`) {
+		t.Errorf("names not shown escaped: out %q err %q", out, errs)
+	}
+}

@@ -269,7 +269,7 @@ func render(w io.Writer, format, path string, r asr.Result, prefix bool) error {
 	switch format {
 	case "txt":
 		if prefix {
-			fmt.Fprintf(w, "%s: %s\n", path, r.Text)
+			fmt.Fprintf(w, "%s: %s\n", printable(path), r.Text)
 		} else {
 			fmt.Fprintln(w, r.Text)
 		}
@@ -287,8 +287,8 @@ func render(w io.Writer, format, path string, r asr.Result, prefix bool) error {
 
 func report(env *Env, format, path string, err error) {
 	msg := oneLine(err)
-	if !strings.HasPrefix(msg, path+":") {
-		msg = path + ": " + msg
+	if name := printable(path); !strings.HasPrefix(msg, name+":") {
+		msg = name + ": " + msg
 	}
 	fmt.Fprintf(env.Stderr, "%s: %s\n", programName, msg)
 	if format == "jsonl" {
