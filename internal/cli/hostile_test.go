@@ -144,3 +144,25 @@ func TestFileNamesEscaped(t *testing.T) {
 		t.Errorf("names not shown escaped: out %q err %q", out, errs)
 	}
 }
+
+// issue 17: a WAV one byte short of its header's length gave no text at all (sox and ffmpeg
+// decode it). The audio present is transcribed and the problem reported in one line; the exit
+// code still says the input was bad.
+func TestTruncatedWAVTranscribed(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(toneWAVs, "hello.wav"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "cut.wav")
+	if err := os.WriteFile(p, b[:len(b)-1], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, nil, "transcribe", "--raw", "--model", tones, p)
+	if code != ExitFailed || !strings.Contains(out, "hello") || !strings.Contains(errs, p+": WAV data") || !strings.Contains(errs, "transcribed the 2.8 s present") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+		t.Errorf("exit %d out %q err %q", code, out, errs)
+	}
+	code, out, _ = run(t, nil, "transcribe", "--raw", "--format", "jsonl", "--model", tones, p)
+	if code != ExitFailed || !strings.Contains(out, `"text":"hello world"`) || !strings.Contains(out, `"error":"`+p+": WAV data") {
+		t.Errorf("jsonl: exit %d out %q", code, out)
+	}
+}

@@ -53,6 +53,7 @@ type fileResult struct {
 	Text     string     `json:"text"`
 	Duration float64    `json:"duration_s"`
 	Words    []asr.Word `json:"words"`
+	Error    string     `json:"error,omitempty"` // a problem with the input that still gave text (truncated audio)
 }
 
 type fileError struct {
@@ -180,7 +181,8 @@ func runTranscribe(ctx context.Context, env *Env, args []string) int {
 		if bar != nil {
 			_ = bar.Add(1)
 		}
-		if o.err != nil {
+		var partial *partialError
+		if o.err != nil && !errors.As(o.err, &partial) {
 			failed = true
 			report(env, *format, o.in.path, o.err)
 			if *format == "json" {
@@ -188,11 +190,15 @@ func runTranscribe(ctx context.Context, env *Env, args []string) int {
 			}
 			continue
 		}
+		if partial != nil {
+			failed = true
+			report(env, "", o.in.path, partial) // stderr only: the JSON object carries it below
+		}
 		if formatter != nil {
 			o.res = formatter.Result(o.res)
 		}
 		var buf bytes.Buffer
-		if err := render(&buf, *format, o.in.path, o.res, *outDir == "" && len(inputs)+len(bad) > 1); err != nil {
+		if err := render(&buf, *format, o.in.path, o.res, *outDir == "" && len(inputs)+len(bad) > 1, partial); err != nil {
 			failed = true
 			report(env, *format, o.in.path, err)
 			continue
@@ -200,7 +206,7 @@ func runTranscribe(ctx context.Context, env *Env, args []string) int {
 		if *outDir != "" {
 			if *format == "json" {
 				buf.Reset()
-				writeJSON(&buf, fileJSON(o.in.path, o.res), true)
+				writeJSON(&buf, fileJSON(o.in.path, o.res, partial.orNil()), true)
 			}
 			dst := filepath.Join(*outDir, o.in.rel+ext)
 			if err := writeAtomic(dst, buf.Bytes()); err != nil {
@@ -210,7 +216,7 @@ func runTranscribe(ctx context.Context, env *Env, args []string) int {
 			continue
 		}
 		if *format == "json" {
-			all = append(all, fileJSON(o.in.path, o.res))
+			all = append(all, fileJSON(o.in.path, o.res, partial.orNil()))
 			continue
 		}
 		env.Stdout.Write(buf.Bytes())
@@ -237,12 +243,16 @@ func runTranscribe(ctx context.Context, env *Env, args []string) int {
 	return ExitOK
 }
 
-func fileJSON(path string, r asr.Result) fileResult {
+func fileJSON(path string, r asr.Result, problem error) fileResult {
 	ws := r.Words
 	if ws == nil {
 		ws = []asr.Word{}
 	}
-	return fileResult{File: path, Text: r.Text, Duration: round3(r.Duration), Words: roundWords(ws)}
+	fr := fileResult{File: path, Text: r.Text, Duration: round3(r.Duration), Words: roundWords(ws)}
+	if problem != nil {
+		fr.Error = oneLine(problem)
+	}
+	return fr
 }
 
 func round3(x float64) float64 { return float64(int64(x*1000+0.5)) / 1000 }
@@ -265,7 +275,8 @@ func writeJSON(w io.Writer, v any, indent bool) {
 }
 
 // render writes one result in the chosen format; prefix adds the file name to txt lines.
-func render(w io.Writer, format, path string, r asr.Result, prefix bool) error {
+func render(w io.Writer, format, path string, r asr.Result, prefix bool, problem *partialError) error {
+	perr := problem.orNil()
 	switch format {
 	case "txt":
 		if prefix {
@@ -274,9 +285,9 @@ func render(w io.Writer, format, path string, r asr.Result, prefix bool) error {
 			fmt.Fprintln(w, r.Text)
 		}
 	case "jsonl":
-		writeJSON(w, fileJSON(path, r), false)
+		writeJSON(w, fileJSON(path, r, perr), false)
 	case "json":
-		writeJSON(w, fileJSON(path, r), true)
+		writeJSON(w, fileJSON(path, r, perr), true)
 	case "srt":
 		return subtitle.WriteSRT(w, subtitle.Split(r.Words, subtitle.Limits{}))
 	case "vtt":
@@ -307,14 +318,55 @@ func transcribeOne(ctx context.Context, env *Env, ld *loader.Loaded, path string
 	}
 	src = closer
 	defer src.Close()
-	result, err = ld.Recognizer.RecognizeSource(ctx, s)
+	tol := &tolerant{Source: s}
+	result, err = ld.Recognizer.RecognizeSource(ctx, tol)
 	if errors.Is(err, asr.ErrNoAudio) {
+		if tol.truncated != nil {
+			return result, withPath(path, tol.truncated)
+		}
 		return result, fmt.Errorf("%s: no audio in the file (0 samples)", path)
 	}
 	if err != nil {
 		return result, withPath(path, err)
 	}
+	if tol.truncated != nil {
+		// Decode what is there, as sox and ffmpeg do, and still call it a bad input (issue 17).
+		return result, &partialError{fmt.Errorf("%w; transcribed the %.1f s present", withPath(path, tol.truncated), float64(tol.n)/float64(s.SampleRate()))}
+	}
 	return result, nil
+}
+
+// partialError is a problem with an input that still gave text: the text is written, the
+// problem reported, and the exit code says that something was wrong.
+type partialError struct{ err error }
+
+func (e *partialError) Error() string { return e.err.Error() }
+func (e *partialError) Unwrap() error { return e.err }
+
+// orNil is e as an error, nil (not a nil pointer in an interface) when e is nil.
+func (e *partialError) orNil() error {
+	if e == nil {
+		return nil
+	}
+	return e
+}
+
+// tolerant ends a stream that a decoder reports as truncated (audio.ErrTruncated) as if it had
+// ended there, keeping the error to warn about.
+type tolerant struct {
+	audio.Source
+	truncated error
+	n         int64 // samples read
+}
+
+func (t *tolerant) Read(p []float32) (int, error) {
+	n, err := t.Source.Read(p)
+	t.n += int64(n)
+	if errors.Is(err, audio.ErrTruncated) {
+		t.truncated = err
+		err = io.EOF
+	}
+	return n, err
 }
 
 // withPath prefixes err with path unless it already names it.
