@@ -102,26 +102,6 @@ func (p *peekReader) Read(b []byte) (int, error) {
 	return p.r.Read(b)
 }
 
-// parseSize reads "20MB", "512k", "1.5GiB" or a plain byte count.
-func parseSize(s string) (int64, error) {
-	t := strings.ToLower(strings.TrimSpace(s))
-	mult := 1.0
-	for _, u := range []struct {
-		suf string
-		m   float64
-	}{{"gib", 1 << 30}, {"mib", 1 << 20}, {"kib", 1 << 10}, {"gb", 1e9}, {"mb", 1e6}, {"kb", 1e3}, {"g", 1e9}, {"m", 1e6}, {"k", 1e3}, {"b", 1}} {
-		if strings.HasSuffix(t, u.suf) {
-			t, mult = strings.TrimSuffix(t, u.suf), u.m
-			break
-		}
-	}
-	x, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
-	if err != nil || x < 0 || math.IsInf(x, 0) || x*mult > 1<<50 {
-		return 0, fmt.Errorf("size %q: want a byte count such as 20MB", s)
-	}
-	return int64(x * mult), nil
-}
-
 func parseInts(s string) ([]int, error) {
 	if s == "" {
 		return nil, nil
@@ -144,7 +124,7 @@ func runLMBuild(ctx context.Context, env *Env, args []string) int {
 	order := fs.Int("order", lm.DefaultOrder, "n-gram `order` (1-6; 3 or 4 are useful)")
 	vocab := fs.Int("vocab", lm.DefaultVocabSize, "keep the `N` most frequent words (-1: all); the rest count as <unk>")
 	prune := fs.String("prune", "", "count cut-offs per order, e.g. `0,1,2` drops bigrams seen once and trigrams seen at most twice")
-	maxSize := fs.String("max-size", "", "after the cut-offs, drop the n-grams that gain least over their backoff until the binary model fits in `SIZE` (e.g. 20MB)")
+	maxSize := fs.String("max-size", "", "after the cut-offs, drop the n-grams that gain least over their backoff until the binary model fits in `SIZE` (e.g. 20MB; "+sizeUnits+")")
 	holdout := fs.Float64("holdout", 0, "keep the last `FRACTION` of the input lines out of training and report perplexity on them")
 	dev := fs.String("dev", "", "also report perplexity on the text in `FILE`")
 	pos, err := parse(fs, args)

@@ -121,38 +121,12 @@ type byteSize int64
 func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
 
 func (b *byteSize) Set(s string) error {
-	v, err := parseBytes(s)
+	v, err := parseSize(s)
 	if err != nil {
 		return err
 	}
 	*b = byteSize(v)
 	return nil
-}
-
-func parseBytes(s string) (int64, error) {
-	t := strings.ToUpper(strings.TrimSpace(s))
-	t = strings.TrimSuffix(strings.TrimSuffix(t, "B"), "I")
-	mult := int64(1)
-	if n := len(t); n > 0 {
-		switch t[n-1] {
-		case 'K':
-			mult = 1 << 10
-		case 'M':
-			mult = 1 << 20
-		case 'G':
-			mult = 1 << 30
-		case 'T':
-			mult = 1 << 40
-		}
-		if mult > 1 {
-			t = t[:n-1]
-		}
-	}
-	v, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || v <= 0 || v > (1<<62)/mult {
-		return 0, fmt.Errorf("invalid size %q (want bytes, or a number with K, M, G or T)", s)
-	}
-	return v * mult, nil
 }
 
 func modelsImport(ctx context.Context, env *Env, store *models.Store, args []string) int {
@@ -161,7 +135,7 @@ func modelsImport(ctx context.Context, env *Env, store *models.Store, args []str
 	force := fs.Bool("force", false, "replace an installed model of the same name")
 	setDefault := fs.Bool("default", false, "also make it the default model")
 	maxSize := byteSize(models.DefaultMaxBytes)
-	fs.Var(&maxSize, "max-size", "refuse archives that unpack to more than `BYTES` (K, M, G suffixes allowed)")
+	fs.Var(&maxSize, "max-size", "refuse archives that unpack to more than `SIZE` ("+sizeUnits+")")
 	maxFiles := fs.Int("max-files", models.DefaultMaxFiles, "refuse archives holding more than `N` files")
 	pos, code := positional(env, fs, args, 1)
 	if code >= 0 {

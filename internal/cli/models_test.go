@@ -112,14 +112,17 @@ func TestModelsImportErrors(t *testing.T) {
 	}
 }
 
-func TestParseBytes(t *testing.T) {
-	for in, want := range map[string]int64{"100": 100, "2K": 2048, "3MiB": 3 << 20, "1g": 1 << 30, "8GB": 8 << 30} {
-		if got, err := parseBytes(in); err != nil || got != want {
+// TestParseSize: one parser for every size flag (issue 18: "20MB" meant 20,000,000 bytes in
+// lm build and 20 MiB in models import). SI suffixes are powers of 1000, IEC suffixes and a bare
+// letter powers of 1024; "8GB" is now 8,000,000,000 where models import read 8 GiB.
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"100": 100, "2K": 2048, "3MiB": 3 << 20, "1g": 1 << 30, "8GB": 8e9, "20MB": 20e6, "20 MiB": 20 << 20, "1.5GiB": 3 << 29, "512k": 512 << 10, "7b": 7} {
+		if got, err := parseSize(in); err != nil || got != want {
 			t.Errorf("%s: %d %v", in, got, err)
 		}
 	}
-	for _, bad := range []string{"", "0", "-1", "x", "1Q", "99999999999T"} {
-		if _, err := parseBytes(bad); err == nil {
+	for _, bad := range []string{"", "0", "-1", "x", "1Q", "99999999999T", "MB", "1e400", "0.1", "NaN", "5 MBB"} {
+		if _, err := parseSize(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
