@@ -333,12 +333,27 @@ func (u *unpacker) copyDir(dir string, progress func(done, total int64)) error {
 		}
 		return nil
 	})
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return fmt.Errorf("%s: cannot read: %w", dir, unwrapPath(err))
+	}
 	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("%s: cannot read: %w", p, unwrapPath(err))
 		}
 		if cerr := u.ctx.Err(); cerr != nil {
 			return cerr
+		}
+		// A symbolic link is followed only if it stays inside the directory, as in archives
+		// (issue 17: a link to /etc/shadow was copied into the store).
+		if d.Type()&fs.ModeSymlink != 0 {
+			t, err := filepath.EvalSymlinks(p)
+			if err != nil {
+				return nil // dangling: not part of a model
+			}
+			if r, err := filepath.Rel(realDir, t); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+				return fmt.Errorf("%s: is a link to %s, outside the directory; refusing to import it", p, t)
+			}
 		}
 		rel, err := filepath.Rel(dir, p)
 		if err != nil || rel == "." {
@@ -360,7 +375,7 @@ func (u *unpacker) copyDir(dir string, progress func(done, total int64)) error {
 		if fi.Size() > u.lim.MaxBytes-u.bytes {
 			return u.tooBig()
 		}
-		f, err := os.Open(p)
+		f, err := regfile.Open(p)
 		if err != nil {
 			return fmt.Errorf("%s: cannot read: %w", p, unwrapPath(err))
 		}

@@ -518,3 +518,46 @@ func TestImportStoreParentAndStale(t *testing.T) {
 		t.Error("temporary folder copied")
 	}
 }
+
+// issue 17: directory imports followed symbolic links to outside the directory (a test copied
+// /etc/shadow into the store). Such a link is refused, as in archives; a link that stays
+// inside the directory is followed.
+func TestImportDirSymlinks(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	src := t.TempDir()
+	for _, f := range []string{"model.json", "model.onnx", "tokens.txt"} {
+		b, err := os.ReadFile(filepath.Join("../testdata/models/tones", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(src, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outside := filepath.Join(t.TempDir(), "secret.txt")
+	if err := os.WriteFile(outside, []byte("top secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("model.json", filepath.Join(src, "inside.json")); err != nil {
+		t.Skip(err)
+	}
+	if _, err := s.Import(ctx, src, ImportOptions{Name: "inside"}); err != nil {
+		t.Fatalf("a link inside the directory: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(s.Dir, "inside", "inside.json")); err != nil || !bytes.Contains(b, []byte("tones")) {
+		t.Fatalf("inside link not copied: %q %v", b, err)
+	}
+	if err := os.Symlink(outside, filepath.Join(src, "notes.txt")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Import(ctx, src, ImportOptions{Name: "evil"})
+	oneLine(t, err, "notes.txt", "outside")
+	assertClean(t, s, "inside")
+	filepath.WalkDir(s.Dir, func(p string, d fs.DirEntry, err error) error {
+		if b, _ := os.ReadFile(p); bytes.Contains(b, []byte("top secret")) {
+			t.Errorf("%s holds the outside file", p)
+		}
+		return nil
+	})
+}
