@@ -93,6 +93,22 @@ func tensorInfo(in []ort.InputOutputInfo) []Tensor {
 	return out
 }
 
+// valueTensors describes the inputs or outputs that readONNX found. A value that is not a
+// tensor gets ONNX Runtime's name for its kind (e.g. "ONNX_TYPE_SEQUENCE") as its Type.
+func valueTensors(vs []onnxValue) []Tensor {
+	out := make([]Tensor, len(vs))
+	for i, v := range vs {
+		t := Tensor{Name: v.name, Shape: append([]int64(nil), v.shape...)}
+		if v.kind == kindTensor {
+			t.Type = elemType(ort.TensorElementDataType(v.elem))
+		} else {
+			t.Type = ort.ONNXType(v.kind).String()
+		}
+		out[i] = t
+	}
+	return out
+}
+
 func elemType(t ort.TensorElementDataType) string {
 	switch t {
 	case ort.TensorElementDataTypeFloat:
@@ -110,42 +126,67 @@ func elemType(t ort.TensorElementDataType) string {
 }
 
 // Inspect reads a model's inputs, outputs and custom metadata and works out how to feed it.
-// name labels errors (usually the file path).
+// name labels errors (usually the file path). It reads what the model file declares
+// (protoreader.go), which needs no ONNX Runtime session; the session that Open builds
+// validates the rest of the model. Only where the file leaves to ONNX Runtime's type and
+// shape inference something about the outputs that Hark needs does it ask ONNX Runtime.
 func Inspect(name string, data []byte) (*Info, error) {
-	ins, outs, err := readIO(name, data)
+	m, err := readModel(name, data)
 	if err != nil {
 		return nil, err
 	}
-	info := &Info{Inputs: tensorInfo(ins), Outputs: tensorInfo(outs), Metadata: map[string]string{}}
-	if md, err := ort.GetModelMetadataWithONNXData(data); err == nil {
-		if keys, err := md.GetCustomMetadataMapKeys(); err == nil {
-			for _, k := range keys {
-				if v, ok, err := md.LookupCustomMetadataMap(k); err == nil && ok {
-					info.Metadata[k] = v
-				}
-			}
+	info := &Info{Inputs: valueTensors(m.inputs), Outputs: valueTensors(m.outputs), Metadata: m.metadata}
+	err = info.resolve()
+	if leftToInference(m.outputs, info, err) {
+		ins, outs, ierr := readIO(name, data)
+		if ierr != nil {
+			return nil, ierr
 		}
-		md.Destroy()
+		info = &Info{Inputs: tensorInfo(ins), Outputs: tensorInfo(outs), Metadata: m.metadata}
+		err = info.resolve()
 	}
-	if err := info.resolve(); err != nil {
+	if err != nil {
 		return nil, &Error{Model: name, Msg: err.Error()}
 	}
 	return info, nil
 }
 
-// readIO loads the ONNX Runtime library if needed and reads a model's inputs and outputs.
+// leftToInference reports whether a model's file leaves to ONNX Runtime's type and shape
+// inference what Inspect needs to know of its outputs: an output's type or shape, or, for a
+// model it would accept, the log-prob output's vocabulary dimension. ONNX Runtime reports
+// outputs with what it infers merged into what the file declares; inputs as declared.
+func leftToInference(outs []onnxValue, info *Info, resolveErr error) bool {
+	for _, v := range outs {
+		if v.kind == kindUnknown || (v.kind == kindTensor && (v.elem == 0 || v.shape == nil)) {
+			return true
+		}
+	}
+	return resolveErr == nil && info.VocabSize == 0
+}
+
+// readIO asks ONNX Runtime for a model's inputs and outputs, which costs a throwaway session.
 func readIO(name string, data []byte) (ins, outs []ort.InputOutputInfo, err error) {
 	if err := Init(); err != nil {
 		return nil, nil, err
-	}
-	if len(data) == 0 {
-		return nil, nil, &Error{Model: name, Msg: "empty file, not an ONNX model"}
 	}
 	ins, outs, err = ort.GetInputOutputInfoWithONNXData(data)
 	if err != nil {
 		return nil, nil, &Error{Model: name, Msg: "not a valid ONNX model", Err: errors.New(firstLine(err.Error()))}
 	}
 	return ins, outs, nil
+}
+
+// readModel reads a model's inputs, outputs and metadata, refusing a file that is not an ONNX
+// model with a one-line error.
+func readModel(name string, data []byte) (*modelIO, error) {
+	if len(data) == 0 {
+		return nil, &Error{Model: name, Msg: "empty file, not an ONNX model"}
+	}
+	m, err := readONNX(data)
+	if err != nil {
+		return nil, &Error{Model: name, Msg: "not a valid ONNX model", Err: err}
+	}
+	return m, nil
 }
 
 // sessionOptions makes session options with the given intra-op threads and one inter-op
@@ -256,6 +297,9 @@ func OpenFile(path string, opts Options) (*Engine, error) {
 
 // Open loads a model from memory; name labels errors.
 func Open(name string, data []byte, opts Options) (*Engine, error) {
+	if err := Init(); err != nil {
+		return nil, err
+	}
 	info, err := Inspect(name, data)
 	if err != nil {
 		return nil, err

@@ -30,19 +30,22 @@ type SileroVAD struct {
 
 // OpenSileroVAD loads a Silero VAD v4 model from memory; name labels errors.
 func OpenSileroVAD(name string, data []byte) (*SileroVAD, error) {
-	ins, outs, err := readIO(name, data)
+	if err := Init(); err != nil {
+		return nil, err
+	}
+	m, err := readModel(name, data)
 	if err != nil {
 		return nil, err
 	}
-	names := func(xs []ort.InputOutputInfo) []string {
+	names := func(xs []onnxValue) []string {
 		var s []string
 		for _, x := range xs {
-			s = append(s, x.Name)
+			s = append(s, x.name)
 		}
 		slices.Sort(s)
 		return s
 	}
-	if in, out := names(ins), names(outs); !slices.Equal(in, []string{"c", "h", "input", "sr"}) || !slices.Equal(out, []string{"cn", "hn", "output"}) {
+	if in, out := names(m.inputs), names(m.outputs); !slices.Equal(in, []string{"c", "h", "input", "sr"}) || !slices.Equal(out, []string{"cn", "hn", "output"}) {
 		return nil, &Error{Model: name, Msg: fmt.Sprintf("inputs %v and outputs %v are not Silero VAD v4's (input, sr, h, c → output, hn, cn)", in, out)}
 	}
 	v := &SileroVAD{name: name}
