@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -63,15 +64,23 @@ func privateDir(dir string) error {
 
 // Server answers commands on a Unix socket only this user can use.
 type Server struct {
-	path string
-	ln   *net.UnixListener
-	h    Handler
-	wg   sync.WaitGroup
+	path   string
+	ln     *net.UnixListener
+	accept func() (*net.UnixConn, error) // ln.AcceptUnix; a test may fail it
+	h      Handler
+	wg     sync.WaitGroup
+	errs   atomic.Int64 // accept errors survived
 }
+
+// AcceptErrors is how many accept errors (e.g. too many open files) the server has survived.
+func (s *Server) AcceptErrors() int64 { return s.errs.Load() }
 
 // Listen creates the socket at path (mode 0600, in a 0700 directory) and serves h on it
 // until Close. A stale socket left by a crash is replaced; a live one is an error.
-func Listen(path string, h Handler) (*Server, error) {
+func Listen(path string, h Handler) (*Server, error) { return listen(path, h, nil) }
+
+// listen is Listen with a hook that wraps the listener's accept (tests make it fail).
+func listen(path string, h Handler, wrap func(func() (*net.UnixConn, error)) func() (*net.UnixConn, error)) (*Server, error) {
 	if err := privateDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
@@ -91,7 +100,10 @@ func Listen(path string, h Handler) (*Server, error) {
 		ln.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	s := &Server{path: path, ln: ln, h: h}
+	s := &Server{path: path, ln: ln, accept: ln.AcceptUnix, h: h}
+	if wrap != nil {
+		s.accept = wrap(s.accept)
+	}
 	s.wg.Add(1)
 	go s.serve()
 	return s, nil
@@ -107,13 +119,24 @@ func (s *Server) Close() error {
 	return err
 }
 
+// serve accepts until the listener is closed. Any other accept error (too many open files, a
+// connection reset before accept) is reported and survived: one error used to stop the
+// control socket for good (issue 17).
 func (s *Server) serve() {
 	defer s.wg.Done()
+	pause := 5 * time.Millisecond
 	for {
-		c, err := s.ln.AcceptUnix()
-		if err != nil {
+		c, err := s.accept()
+		if errors.Is(err, net.ErrClosed) {
 			return
 		}
+		if err != nil {
+			s.errs.Add(1)
+			time.Sleep(pause)
+			pause = min(2*pause, time.Second)
+			continue
+		}
+		pause = 5 * time.Millisecond
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
@@ -133,17 +156,20 @@ func (s *Server) handle(c *net.UnixConn) {
 	if err != nil && line == "" {
 		return
 	}
+	io.WriteString(c, respond(s.h, line))
+}
+
+// respond is the protocol: one command line in, one line out ("ok STATE" or "error WHY").
+func respond(h Handler, line string) string {
 	cmd := strings.TrimSpace(line)
 	if !slices.Contains(Commands, cmd) {
-		fmt.Fprintf(c, "error unknown command %q (want %s)\n", cmd, strings.Join(Commands, ", "))
-		return
+		return fmt.Sprintf("error unknown command %q (want %s)\n", cmd, strings.Join(Commands, ", "))
 	}
-	state, err := s.h(cmd)
+	state, err := h(cmd)
 	if err != nil {
-		fmt.Fprintf(c, "error %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
-		return
+		return "error " + strings.ReplaceAll(err.Error(), "\n", "; ") + "\n"
 	}
-	fmt.Fprintf(c, "ok %s\n", state)
+	return "ok " + strings.ReplaceAll(state, "\n", "; ") + "\n"
 }
 
 // Send sends cmd to the Hark listening on path and returns the state it reports.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -126,4 +127,50 @@ func TestFallbackPath(t *testing.T) {
 	if !strings.HasPrefix(p, os.TempDir()) || !strings.Contains(p, fmt.Sprintf("hark-%d", os.Getuid())) {
 		t.Errorf("fallback %s", p)
 	}
+}
+
+// issue 17: the control socket stopped for good after one accept error (e.g. too many open
+// files). It keeps accepting.
+func TestSurvivesAcceptErrors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hark", "ctl.sock")
+	fails := 3
+	s, err := listen(path, func(cmd string) (string, error) { return "idle", nil },
+		func(accept func() (*net.UnixConn, error)) func() (*net.UnixConn, error) {
+			return func() (*net.UnixConn, error) {
+				if fails > 0 {
+					fails--
+					return nil, syscall.EMFILE
+				}
+				return accept()
+			}
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	state, err := Send(path, "status")
+	if err != nil || state != "idle" {
+		t.Fatalf("after accept errors: %q %v", state, err)
+	}
+	if n := s.AcceptErrors(); n != 3 {
+		t.Errorf("%d accept errors counted, want 3", n)
+	}
+}
+
+// FuzzRespond: the protocol answers any line with exactly one line, "ok …" or "error …".
+func FuzzRespond(f *testing.F) {
+	for _, s := range []string{"status\n", "toggle", "", "\x00\xff", "undo\nundo\n", strings.Repeat("a", 300)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		out := respond(func(cmd string) (string, error) {
+			if cmd == "undo" {
+				return "", errors.New("nothing\nto undo")
+			}
+			return "idle", nil
+		}, line)
+		if !strings.HasSuffix(out, "\n") || strings.Count(out, "\n") != 1 || !(strings.HasPrefix(out, "ok ") || strings.HasPrefix(out, "error ")) {
+			t.Fatalf("respond(%q) = %q", line, out)
+		}
+	})
 }
