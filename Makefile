@@ -8,7 +8,7 @@ ORT_LIB := .deps/onnxruntime/libonnxruntime.so.1
 CGO_LEAVES := /asr/onnx|/audio/portaudio|/app|/internal/cli|/internal/loader|^hark$$
 SAMPLE := testdata/speech/sample.wav
 
-.PHONY: all deps test-deps build run test cpu check lint unit nocgo nonet e2e bench model clean
+.PHONY: all deps test-deps build run test cpu check lint unit fuzz nocgo nonet e2e bench model clean
 
 all: build
 
@@ -37,7 +37,7 @@ run: build
 		echo "$$ $(BIN) transcribe $(SAMPLE)"; $(BIN) transcribe $(SAMPLE); \
 	fi
 
-test: cpu test-deps check unit nocgo nonet e2e
+test: cpu test-deps check unit fuzz nocgo nonet e2e
 	@echo "make test: all checks passed"
 
 # The CPU and its int8 features first, so that a failure can be tied to the hardware.
@@ -52,6 +52,10 @@ check:
 
 unit:
 	@$(GO) test -race -count=1 ./...
+
+# Every fuzz target gets new inputs for a short time (FUZZTIME=2s each; scripts/fuzz.sh).
+fuzz:
+	@scripts/fuzz.sh
 
 # The pure core must build without cgo (mobile and headless builds depend on it).
 nocgo:

@@ -38,3 +38,22 @@ func TestParseSpecBounds(t *testing.T) {
 		t.Errorf("metadata out of range was taken: %+v", s)
 	}
 }
+
+// FuzzParseSpec: any model.json is accepted within the bounds or refused with one line.
+func FuzzParseSpec(f *testing.F) {
+	for _, s := range []string{`{}`, `{"pad_to": 16, "n_mels": 80}`, `{"blank_id": -1}`, `{"decoding": {"lm_weight": 1e309}}`, `[`, `{"pad_to": 2000000000}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		s, err := ParseSpec(strings.NewReader(in))
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error spans lines: %q", err)
+			}
+			return
+		}
+		if s.PadTo < 0 || s.PadTo > maxPadTo || s.NMels < 0 || s.NMels > maxNMels || s.SubsamplingFactor < 0 || s.SubsamplingFactor > maxSubsampling {
+			t.Fatalf("out of bounds accepted: %+v", s)
+		}
+	})
+}

@@ -202,3 +202,26 @@ func TestHotwordFileBoostsRareName(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadHotwords: any hotword file is read or refused with one line naming it.
+func FuzzReadHotwords(f *testing.F) {
+	for _, s := range []string{"hello\nworld :2.5\n", "# x\n\n", "a :nan\n", "zz :-1\n", "\xff\xfe\n"} {
+		f.Add(s)
+	}
+	v, err := ctc.LoadTokens("../../testdata/models/tones/tokens.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		phrases, boosts, _, err := v.ReadHotwords(strings.NewReader(in), "hw.txt")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "hw.txt") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error %q", err)
+			}
+			return
+		}
+		if len(phrases) != len(boosts) {
+			t.Fatalf("%d phrases, %d boosts", len(phrases), len(boosts))
+		}
+	})
+}

@@ -236,3 +236,24 @@ func TestNoFinalStop(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadReplacements: any replacement file is read or refused with one line naming the
+// file, and a read one formats text without panicking.
+func FuzzReadReplacements(f *testing.F) {
+	for _, s := range []string{"a => b\nb => c d\n", "a => b\nb => a\n", "w0 => w1 w1\nw1 => w2 w2\n", "# c\n\tx\n", "new line => \\n\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		r, err := ReadReplacements(strings.NewReader(in), "rep.txt")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "rep.txt:") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error %q", err)
+			}
+			return
+		}
+		out := (&Formatter{Replacements: r}).Format("a b c new line w0 x")
+		if len(out) > 64*maxWritten {
+			t.Fatalf("output of %d bytes", len(out))
+		}
+	})
+}
