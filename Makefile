@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/hark
 ORT_LIB := .deps/onnxruntime/libonnxruntime.so.1
 # Pure-Go packages: everything except the cgo leaves (named after their technology) and the app.
-CGO_LEAVES := /asr/onnx|/audio/portaudio|/app|/internal/cli|/internal/loader|^hark$$
+CGO_LEAVES := /asr/onnx|/audio/portaudio|/app|/internal/cli|/internal/loader|/speech|^hark$$
 SAMPLE := testdata/speech/sample.wav
 
 .PHONY: all deps test-deps build run test cpu check lint unit fuzz nocgo nonet e2e bench model clean
