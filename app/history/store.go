@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -183,6 +184,10 @@ func (s *Store) Update(e Entry) error {
 // ErrNotFound says there is no utterance with that ID.
 var ErrNotFound = errors.New("no such utterance")
 
+// harkID matches the IDs Hark gives utterances (newID): 20060102-150405-000, then -N for a
+// second one in the same millisecond.
+var harkID = regexp.MustCompile(`^[0-9]{8}-[0-9]{6}-[0-9]{3}(-[0-9]+)?$`)
+
 func validID(id string) bool {
 	return id != "" && !strings.ContainsAny(id, `/\`) && !strings.HasPrefix(id, ".")
 }
@@ -234,9 +239,9 @@ func (s *Store) List() ([]Entry, error) {
 		if strings.HasPrefix(n, ".") {
 			continue
 		}
-		if id, ok := strings.CutSuffix(n, ".wav"); ok {
+		if id, ok := strings.CutSuffix(n, ".wav"); ok && harkID.MatchString(id) {
 			ids[id] = true
-		} else if id, ok := strings.CutSuffix(n, ".json"); ok {
+		} else if id, ok := strings.CutSuffix(n, ".json"); ok && harkID.MatchString(id) {
 			ids[id] = true
 		}
 	}
@@ -326,8 +331,8 @@ func (s *Store) files() ([]file, error) {
 	for _, de := range des {
 		n := de.Name()
 		id := strings.TrimSuffix(strings.TrimSuffix(n, ".wav"), ".json")
-		if id == n || strings.HasPrefix(n, ".") {
-			continue
+		if id == n || !harkID.MatchString(id) {
+			continue // not Hark's: a user's own file is neither counted nor deleted
 		}
 		if fi, err := de.Info(); err == nil {
 			out = append(out, file{id, fi.Size()})
@@ -358,7 +363,23 @@ func (s *Store) trim(keep string) error {
 	for id := range size {
 		ids = append(ids, id)
 	}
-	sort.Strings(ids) // IDs sort by time
+	// Decoded (and undone) utterances go first, oldest first; failed ones next; pending ones
+	// — audio never decoded, what a crash leaves — last (issue 17). IDs sort by time.
+	rank := map[string]int{}
+	for _, id := range ids {
+		switch e, err := s.Get(id); {
+		case err != nil || e.Status == Pending:
+			rank[id] = 2
+		case e.Status == Failed:
+			rank[id] = 1
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if rank[ids[i]] != rank[ids[j]] {
+			return rank[ids[i]] < rank[ids[j]]
+		}
+		return ids[i] < ids[j]
+	})
 	for _, id := range ids {
 		if total <= max {
 			break

@@ -175,3 +175,52 @@ func TestExtendAppendsAPiece(t *testing.T) {
 		t.Error("invalid ID extended")
 	}
 }
+
+// issue 17: the size cap deleted never-decoded (pending) utterances first, and any *.wav or
+// *.json in the history directory whose name sorted before Hark's ids (a user's own files).
+// Decoded utterances go first, pending ones last, and other files are neither counted nor
+// touched.
+func TestCapSparesPendingAndForeignFiles(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := Open(dir, -1)
+	for _, n := range []string{"0000-my-notes.wav", "a.json", "notes.txt.wav"} {
+		if err := os.WriteFile(filepath.Join(dir, n), make([]byte, 100000), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var ids []string
+	for i := range 4 {
+		e, err := s.Add(tone(16000), t0.Add(time.Duration(i)*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 {
+			e.Status, e.Text = Decoded, "hello"
+			if err := s.Update(e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids = append(ids, e.ID)
+	}
+	size, _ := s.Size()
+	per := size / 4
+	s.SetMaxBytes(per*2 + per/2)
+	e, err := s.Add(tone(16000), t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := s.List()
+	var got []string
+	for _, a := range all {
+		got = append(got, a.ID)
+	}
+	if len(got) != 2 || got[0] != ids[0] || got[1] != e.ID {
+		t.Errorf("after cap: %v, want the pending %s and the new %s", got, ids[0], e.ID)
+	}
+	for _, n := range []string{"0000-my-notes.wav", "a.json", "notes.txt.wav"} {
+		if _, err := os.Stat(filepath.Join(dir, n)); err != nil {
+			t.Errorf("the user's file %s: %v", n, err)
+		}
+	}
+}
