@@ -109,6 +109,7 @@ func runHistory(ctx context.Context, env *Env, args []string) int {
 			return usageErr(env, name, "redecode needs an utterance ID or `pending`")
 		}
 		var ids []string
+		skipped := false // a corrupt record was reported and skipped
 		for _, id := range pos {
 			if id != "pending" {
 				ids = append(ids, id)
@@ -116,7 +117,15 @@ func runHistory(ctx context.Context, env *Env, args []string) int {
 			}
 			p, err := st.Pending()
 			if err != nil {
-				return fail(err)
+				// A corrupt sidecar is reported and skipped; the others are still decoded
+				// (issue 17: one stopped the whole command before anything was decoded).
+				for _, e := range unjoin(err) {
+					fail(e)
+				}
+				if len(p) == 0 {
+					return ExitFailed
+				}
+				skipped = true
 			}
 			for _, e := range p {
 				ids = append(ids, e.ID)
@@ -155,9 +164,20 @@ func runHistory(ctx context.Context, env *Env, args []string) int {
 			}
 			fmt.Fprintf(env.Stdout, "%s  %s\n", e.ID, e.Text)
 		}
+		if skipped {
+			code = ExitFailed
+		}
 		return code
 	}
 	return usageErr(env, name, "unknown subcommand %q (want list, redecode or rm)", sub)
+}
+
+// unjoin splits an errors.Join error into its parts.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // redecode decodes a saved utterance again and records the result.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hark/app/history"
+	"hark/audio/audiofile"
 )
 
 // childEnv makes the test binary run `hark` with the arguments in it instead of the tests.
@@ -101,5 +102,35 @@ func TestListenRecordsHistory(t *testing.T) {
 	}
 	if code, _, errs := run(t, nil, "history", "frob", "--dir", dir); code != ExitUsage || !strings.Contains(errs, "unknown subcommand") {
 		t.Errorf("unknown subcommand: exit %d %q", code, errs)
+	}
+}
+
+// issue 17: one corrupt sidecar stopped `history redecode pending` before anything was
+// decoded. It is reported (one line naming the file) and skipped; the rest are decoded.
+func TestRedecodeSkipsCorruptRecord(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", dir)
+	utts := filepath.Join(dir, "hark", "utterances")
+	st, err := history.Open(utts, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := audiofile.Load(filepath.Join(toneWAVs, "hello.wav"), history.Rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	bad, _ := st.Add(x, t0)
+	good, _ := st.Add(x, t0.Add(time.Second))
+	corrupt := filepath.Join(utts, bad.ID+".json")
+	if err := os.WriteFile(corrupt, []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, nil, "history", "redecode", "pending", "--model", tones)
+	if code != ExitFailed || !strings.Contains(out, good.ID+"  Hello world.") || !strings.Contains(errs, corrupt) {
+		t.Fatalf("exit %d out %q err %q", code, out, errs)
+	}
+	if e, err := st.Get(good.ID); err != nil || e.Status != history.Decoded {
+		t.Errorf("the good one: %+v %v", e, err)
 	}
 }
