@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -82,6 +83,10 @@ func (s *Store) Import(ctx context.Context, src string, opts ImportOptions) (*Im
 		return nil, fmt.Errorf("%s: cannot create a temporary directory: %w", s.Dir, unwrapPath(err))
 	}
 	defer os.RemoveAll(tmp)
+	// Who owns it: a later import removes it at once if this process died (SIGKILL, power).
+	if err := os.WriteFile(filepath.Join(tmp, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		return nil, fmt.Errorf("%s: %w", tmp, unwrapPath(err))
+	}
 	unpacked := filepath.Join(tmp, "unpacked")
 	if err := os.Mkdir(unpacked, 0o755); err != nil {
 		return nil, fmt.Errorf("%s: %w", tmp, unwrapPath(err))
@@ -104,10 +109,12 @@ func (s *Store) Import(ctx context.Context, src string, opts ImportOptions) (*Im
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// Install: move a replaced model aside first, so that a failure puts it back.
+	// Install: move a replaced model aside first, so that a failure puts it back. Without
+	// --force nothing is moved aside: the rename onto an existing model fails, so two imports
+	// of one new name cannot both succeed, the later silently replacing the first (issue 17).
 	old := filepath.Join(tmp, "old")
 	replaced := false
-	if s.Has(name) {
+	if opts.Force && s.Has(name) {
 		if err := os.Rename(final, old); err != nil {
 			return nil, fmt.Errorf("%s: cannot replace: %w", final, unwrapPath(err))
 		}
@@ -116,6 +123,9 @@ func (s *Store) Import(ctx context.Context, src string, opts ImportOptions) (*Im
 	if err := os.Rename(root, final); err != nil {
 		if replaced {
 			_ = os.Rename(old, final)
+		}
+		if !opts.Force && s.Has(name) {
+			return nil, fmt.Errorf("%s: a model named %q was installed meanwhile (by another import); use --force to replace it, or --name to choose another name", src, name)
 		}
 		return nil, fmt.Errorf("%s: cannot install: %w", final, unwrapPath(err))
 	}
@@ -240,11 +250,14 @@ func describe(dir, src, name string) error {
 // Prefixes of the store's temporary folders (hidden, so never listed as models).
 const (
 	tempPrefix   = ".import-"
+	ownerFile    = "owner.pid" // in a temporary import directory: the importing process
 	removePrefix = ".remove-"
 )
 
 // cleanStale deletes temporary folders that an import or removal killed more than a day ago
 // left behind (a day, so that a slow import running in another process is never touched).
+// cleanStale removes temporary directories of imports that died: at once when their owner is
+// gone, after a day when the owner is unknown.
 func (s *Store) cleanStale() {
 	ents, err := os.ReadDir(s.Dir)
 	if err != nil {
@@ -255,8 +268,13 @@ func (s *Store) cleanStale() {
 		if !e.IsDir() || !(strings.HasPrefix(n, tempPrefix) || strings.HasPrefix(n, removePrefix)) {
 			continue
 		}
+		p := filepath.Join(s.Dir, n)
+		if ownerDead(p) {
+			_ = os.RemoveAll(p)
+			continue
+		}
 		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > 24*time.Hour {
-			_ = os.RemoveAll(filepath.Join(s.Dir, n))
+			_ = os.RemoveAll(p)
 		}
 	}
 }

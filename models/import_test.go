@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -560,4 +561,63 @@ func TestImportDirSymlinks(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// issue 17: SIGKILLed imports left .import-NNN/ copies for 24 h (14 kills left 114 MB); the
+// next import removes those whose process is gone at once, and leaves a live one alone.
+func TestImportCleansKilledImports(t *testing.T) {
+	s := newStore(t)
+	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip(err)
+	}
+	mk := func(name string, pid int) string {
+		d := filepath.Join(s.Dir, name)
+		if err := os.MkdirAll(filepath.Join(d, "unpacked"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(d, "unpacked", "model.onnx"), make([]byte, 1000), 0o644)
+		os.WriteFile(filepath.Join(d, ownerFile), []byte(strconv.Itoa(pid)), 0o644)
+		return d
+	}
+	gone := mk(tempPrefix+"111", dead.Process.Pid)
+	live := mk(tempPrefix+"222", os.Getpid())
+	if _, err := s.Import(context.Background(), "../testdata/models/tones", ImportOptions{Name: "m"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(gone); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a dead import's directory is still there: %v", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("a live import's directory was removed: %v", err)
+	}
+}
+
+// issue 17: two imports of the same new name both printed "installed", the later silently
+// replacing the first. Without --force the second fails.
+func TestImportSameNameConcurrently(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	errs := make(chan error, 2)
+	for _, src := range []string{"../testdata/models/tones", "../testdata/models/tones-int8"} {
+		go func() {
+			_, err := s.Import(ctx, src, ImportOptions{Name: "same"})
+			errs <- err
+		}()
+	}
+	ok := 0
+	for range 2 {
+		if err := <-errs; err == nil {
+			ok++
+		} else if !strings.Contains(err.Error(), "already installed") && !strings.Contains(err.Error(), "installed meanwhile") {
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d of 2 imports of one new name succeeded, want 1", ok)
+	}
+	assertClean(t, s, "same")
 }

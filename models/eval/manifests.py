@@ -8,12 +8,16 @@ Writes into OUTDIR (an ignored cache folder, e.g. models/eval/cache):
                     independent test set of real recorded speech. TEST DATA ONLY: never train
                     on it, never tune on it.
   speech-dev.tsv    real accented speakers held out from training (models/train/heldout.txt)
+  native-dev.tsv    native English speakers held out from training (models/train/heldout_native.txt):
+                    4 LibriSpeech readers and 20 Common Voice speakers, 220 clips, 46 min; the
+                    16 kHz WAV copies of the Ogg Opus originals that the training recipe stages
+                    (models/train/prepdata.py -> models/train/cache/dev_native; hark reads no Ogg)
   fsdd-dev.tsv      the FSDD speaker held out from training ("jackson"), all takes
   fsdd-test.tsv     takes 0-4 of the other FSDD speakers (the dataset's own test split)
   tts-dev.tsv       the held-out TTS voice family (festival), if the training recipe made it
   xreal-dev.tsv     held-out speakers of the extra real speech (Speech Commands words, Common
                     Voice sentences), if models/train/extra_real.py staged it
-  all-dev.tsv       the dev sets above together (speech-dev, tts-dev, fsdd-dev, xreal-dev):
+  all-dev.tsv       the dev sets above together (speech-dev, native-dev, tts-dev, fsdd-dev, xreal-dev):
                     what checkpoints and the LM weights are chosen on
 Paths are absolute so the manifests can be used from anywhere.
 """
@@ -71,6 +75,42 @@ def speech_dev(data, out):
     return n
 
 
+def native_dev(data, out):
+    """Held-out native speakers (models/train/heldout_native.txt), references as in speech-dev
+    (the transcript lowercased; hark eval normalises punctuation); audio: the recipe's WAV copies
+    (models/train/cache/dev_native/audio/ID.wav)."""
+    held = set()
+    for line in open(os.path.join(REPO, "models", "train", "heldout_native.txt")):
+        line = line.split("#", 1)[0].strip()
+        if line:
+            held.update(line.split())
+    staged = os.path.join(REPO, "models", "train", "cache", "dev_native", "audio")
+    if not os.path.isdir(staged):
+        print("native-dev: stage it first (python3 models/train/prepdata.py --out models/train/cache "
+              "--only native,dev_native)", file=sys.stderr)
+        return 0
+    n = missing = 0
+    with open(out, "w") as w:
+        for corpus in ("librispeech", "commonvoice", "rhasspy_kathleen", "vctk"):
+            root = os.path.join(data, "speech", corpus)
+            tr = os.path.join(root, "transcripts.tsv")
+            if not os.path.exists(tr):
+                continue
+            with open(tr, encoding="utf-8") as f:
+                for row in csv.DictReader(f, delimiter="\t"):
+                    if f"{corpus}/{row['speaker']}" not in held:
+                        continue
+                    wav = os.path.join(staged, row["id"] + ".wav")
+                    if not os.path.exists(wav):
+                        missing += 1
+                        continue
+                    w.write(f"{os.path.abspath(wav)}\t{row['text'].lower()}\n")
+                    n += 1
+    if missing:
+        print(f"native-dev: {missing} clips not staged (rerun models/train/prepdata.py)", file=sys.stderr)
+    return n
+
+
 def fsdd(data, out_dev, out_test):
     rec = os.path.join(data, "fsdd", "recordings")
     nd = nt = 0
@@ -123,18 +163,19 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     print("asterisk.tsv", asterisk(os.path.join(a.out, "asterisk.tsv")))
     print("speech-dev.tsv", speech_dev(a.data, os.path.join(a.out, "speech-dev.tsv")))
+    print("native-dev.tsv", native_dev(a.data, os.path.join(a.out, "native-dev.tsv")))
     print("tts-dev.tsv", tts_dev(os.path.join(a.out, "tts-dev.tsv")))
     print("xreal-dev.tsv", xreal_dev(os.path.join(a.out, "xreal-dev.tsv")))
+    print("fsdd-dev.tsv fsdd-test.tsv", *fsdd(a.data, os.path.join(a.out, "fsdd-dev.tsv"), os.path.join(a.out, "fsdd-test.tsv")))
     n = 0
     with open(os.path.join(a.out, "all-dev.tsv"), "w") as w:
-        for name in ("speech-dev.tsv", "tts-dev.tsv", "fsdd-dev.tsv", "xreal-dev.tsv"):
+        for name in ("speech-dev.tsv", "native-dev.tsv", "tts-dev.tsv", "fsdd-dev.tsv", "xreal-dev.tsv"):
             p = os.path.join(a.out, name)
             if os.path.exists(p):
                 lines = open(p).readlines()
                 w.writelines(lines)
                 n += len(lines)
     print("all-dev.tsv", n)
-    print("fsdd-dev.tsv fsdd-test.tsv", *fsdd(a.data, os.path.join(a.out, "fsdd-dev.tsv"), os.path.join(a.out, "fsdd-test.tsv")))
 
 
 if __name__ == "__main__":

@@ -294,15 +294,16 @@ def opus_decode(path):
 
 # ---------------------------------------------------------------- data sets
 
-def speechocean_rows(data_dir, heldout_speakers, train=True):
+def speechocean_rows(data_dir, heldout_speakers, train=True, exclude_texts=()):
     """Rows (path, label, 'real', seconds) of speechocean762. train=True
     gives every non-held-out speaker minus any utterance whose text a held-out
-    speaker read; train=False gives the held-out speakers' utterances."""
+    speaker read (or that is in exclude_texts: the native dev set's texts);
+    train=False gives the held-out speakers' utterances."""
     base = os.path.join(data_dir, "speech", "speechocean762")
     with open(os.path.join(base, "transcripts.tsv"), encoding="utf-8") as f:
         recs = list(csv.DictReader(f, delimiter="\t"))
     held = set(heldout_speakers)
-    held_text = {normalise_label(r["text"]) for r in recs if r["speaker"] in held}
+    held_text = {normalise_label(r["text"]) for r in recs if r["speaker"] in held} | set(exclude_texts)
     rows = []
     for r in recs:
         lab = normalise_label(r["text"])
@@ -333,6 +334,87 @@ def choose_heldout_speakers(data_dir, n=8, seed=762):
 def read_heldout(path):
     with open(path, encoding="utf-8") as f:
         return [l.split("#")[0].strip() for l in f if l.split("#")[0].strip()]
+
+
+# Native English read speech (../shared/data/speech/{librispeech,commonvoice,
+# rhasspy_kathleen,vctk}, Ogg Opus). A dev set of whole held-out speakers
+# (heldout_native.txt, "corpus/speaker" per line) from LibriSpeech and Common
+# Voice; Kathleen and VCTK are single speakers and are used for training only.
+NATIVE_CORPORA = ("librispeech", "commonvoice", "rhasspy_kathleen", "vctk")
+
+
+def _native_recs(data_dir, corpus):
+    base = os.path.join(data_dir, "speech", corpus)
+    with open(os.path.join(base, "transcripts.tsv"), encoding="utf-8") as f:
+        recs = list(csv.DictReader(f, delimiter="\t"))
+    for r in recs:
+        r["corpus"] = corpus
+        r["path"] = os.path.join(base, "audio", r["speaker"], r["id"] + ".opus")
+        r["label"] = normalise_label(r["text"])
+    return recs
+
+
+def choose_native_heldout(data_dir, seed=2025, min_libri_s=1200.0, n_cv=20, libri_max_s=900.0):
+    """Fixed, seeded choice of whole speakers for the native dev set:
+    LibriSpeech readers with at most libri_max_s seconds (the 27 Mini
+    LibriSpeech readers; the three 20-25 min readers stay in training), 2
+    women and 2 men, then one more reader at a time (alternating women/men)
+    until they total at least min_libri_s; and n_cv Common Voice speakers."""
+    rng = random.Random(seed)
+    base = os.path.join(data_dir, "speech", "librispeech")
+    with open(os.path.join(base, "speakers.tsv"), encoding="utf-8") as f:
+        gender = {r["speaker"]: r["gender"].upper() for r in csv.DictReader(f, delimiter="\t")}
+    sec = {}
+    for r in _native_recs(data_dir, "librispeech"):
+        sec[r["speaker"]] = sec.get(r["speaker"], 0.0) + float(r["duration_s"])
+    pools = {g: sorted((s for s in sec if gender.get(s) == g and sec[s] <= libri_max_s), key=int)
+             for g in ("F", "M")}
+    libri = []
+    for g in ("F", "M"):
+        pick = rng.sample(pools[g], 2)
+        libri += pick
+        pools[g] = [s for s in pools[g] if s not in pick]
+    k = 0
+    while sum(sec[s] for s in libri) < min_libri_s:
+        g = ("F", "M")[k % 2]
+        k += 1
+        if pools[g]:
+            s = rng.choice(pools[g])
+            libri.append(s)
+            pools[g].remove(s)
+    cv = sorted({r["speaker"] for r in _native_recs(data_dir, "commonvoice")})
+    out = ["librispeech/" + s for s in sorted(libri, key=int)]
+    out += ["commonvoice/" + s for s in sorted(rng.sample(cv, n_cv))]
+    return out
+
+
+def native_rows(data_dir, heldout, train=True, exclude_speakers=(), exclude_texts=()):
+    """Rows (path, label, 'native', seconds) of the native corpora. heldout:
+    "corpus/speaker" items. train=True: every clip of a speaker not held out,
+    minus any clip whose text a held-out speaker read, minus the speakers
+    ("corpus/speaker") and texts in exclude_speakers / exclude_texts (those of
+    the extra real speech's dev split); train=False: the held-out speakers'
+    clips. Clips whose label is empty are dropped."""
+    held = set(heldout)
+    recs = [r for c in NATIVE_CORPORA for r in _native_recs(data_dir, c)]
+    is_held = lambda r: (r["corpus"] + "/" + r["speaker"]) in held  # noqa: E731
+    held_text = {r["label"] for r in recs if is_held(r)} | set(exclude_texts)
+    bad_spk = set(exclude_speakers)
+    rows = []
+    for r in recs:
+        if not r["label"]:
+            continue
+        if train and (is_held(r) or r["label"] in held_text or (r["corpus"] + "/" + r["speaker"]) in bad_spk):
+            continue
+        if not train and not is_held(r):
+            continue
+        rows.append((r["path"], r["label"], "native", float(r["duration_s"])))
+    return rows
+
+
+def native_heldout_texts(data_dir, heldout):
+    """Normalised texts read by the held-out native speakers (never trained on)."""
+    return {lab for _, lab, _, _ in native_rows(data_dir, heldout, train=False)}
 
 
 FSDD_DEV_SPEAKER = "jackson"

@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 
 LIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "extra_real.tsv.gz")
+HELDOUT_NATIVE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "heldout_native.txt")
 
 
 def read_list(path=LIST):
@@ -32,6 +33,26 @@ def read_list(path=LIST):
         lines = [ln.rstrip("\n") for ln in f if not ln.startswith("#")]
     head = lines[0].split("\t")
     return [dict(zip(head, ln.split("\t"))) for ln in lines[1:] if ln]
+
+
+def xreal_dev_exclusions(path=LIST):
+    """(speakers, texts) of the dev split's Common Voice clips, as "commonvoice/cv<12 hex>" names of
+    ../shared/data/speech/commonvoice (its speaker folder is "cv" + the first 12 hex digits of the
+    client_id, the list's speaker the first 16): the native training set leaves them out."""
+    spk, texts = set(), set()
+    for r in read_list(path):
+        if r["split"] == "dev":
+            texts.add(r["text"])
+            if r["name"].startswith("cv_"):
+                spk.add("commonvoice/cv" + r["speaker"][:12])
+    return spk, texts
+
+
+def native_heldout_cv(path=HELDOUT_NATIVE):
+    """Client-id prefixes of the Common Voice speakers held out for the native dev set."""
+    if not os.path.exists(path):
+        return set()
+    return {h.split("/", 1)[1][2:] for h in common.read_heldout(path) if h.startswith("commonvoice/")}
 
 
 def blob(sources, repo, commit, path):
@@ -54,10 +75,19 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sources", required=True, help="directory holding the source repositories")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "cache", "extra_real"))
+    ap.add_argument("--heldout-native", default=HELDOUT_NATIVE,
+                    help="native dev speakers (their Common Voice clips are dropped from the train split)")
     a = ap.parse_args(argv)
     if not os.path.isdir(a.sources):
         sys.exit("extra_real: %s: not a directory" % a.sources)
     rows = read_list()
+    # Common Voice speakers of the native dev set (heldout_native.txt) are never trained on.
+    held_cv = native_heldout_cv(a.heldout_native)
+    n0 = len(rows)
+    rows = [r for r in rows if not (r["split"] == "train" and r["name"].startswith("cv_")
+                                    and r["speaker"][:12] in held_cv)]
+    if len(rows) < n0:
+        print("extra_real: %d training clips of native dev speakers left out" % (n0 - len(rows)), flush=True)
     os.makedirs(os.path.join(a.out, "wav"), exist_ok=True)
     out = {"train": [], "dev": []}
     origin = []

@@ -1,11 +1,14 @@
 """Rebuild Hark's default acoustic model on a CPU machine, end to end:
-prepare real data -> synthesise TTS speech -> train (resumable, wall-clock
-budget) -> export models/default (ONNX INT8, tokens.txt, model.json).
+prepare real data (speechocean762, FSDD, the native English read speech and
+their held-out dev sets) -> synthesise TTS speech -> train (resumable,
+wall-clock budget; real speech at least half of every epoch's audio) -> export
+models/default (ONNX INT8, tokens.txt, model.json).
 
   python3 models/train/recipe.py --from-scratch --hours 20 --minutes 600
   python3 models/train/recipe.py --minutes 60           # continue checkpoints/latest.pt
 
-Needs python3 with torch (>= 1.13), numpy, scipy, onnx; sox (FLAC decoding);
+Needs python3 with torch (>= 1.13), numpy, scipy, onnx; sox (FLAC decoding); opusdec
+(opus-tools: the native speech is Ogg Opus);
 espeak-ng and flite (synthesis); SVOX Pico and RHVoice when installed (Debian
 non-free: a second, smaller synthetic set); optionally festival with the kal/ked
 diphone voices (TTS dev set only); `scripts/setup.sh --model` installs them. The
@@ -90,10 +93,14 @@ def main():
                "--train", "tts=" + os.path.join(c, "tts", "manifest.tsv"),
                "--dev", "real=" + os.path.join(c, "dev_real", "manifest.tsv"),
                "--dev", "fsdd=" + os.path.join(c, "dev_fsdd", "manifest.tsv"),
+               "--min-real-frac", "0.5",
                "--minutes", str(a.minutes), "--batch-seconds", str(a.batch_seconds),
                "--resume", ckpt, "--ckpt", ckpt, "--save-every", "600", "--eval-every", "1800",
                "--log", os.path.join(c, "train.log"), "--metrics", os.path.join(c, "metrics.json"),
                "--device", "cpu"]
+        if os.path.exists(os.path.join(c, "native", "manifest.tsv")):
+            cmd += ["--train", "native=" + os.path.join(c, "native", "manifest.tsv"),
+                    "--dev", "native=" + os.path.join(c, "dev_native", "manifest.tsv")]
         if os.path.exists(tts2):
             cmd += ["--train", "tts2=" + tts2]
         if os.path.exists(os.path.join(xreal, "train.tsv")):

@@ -5,9 +5,12 @@
       --minutes 30 --ckpt models/train/checkpoints/latest.pt [--resume models/train/checkpoints/latest.pt]
 
 Manifests are TSV (path, text, source, seconds), see common.py. Rows whose
-source is "real" are repeated --real-weight (3) times per epoch, "fsdd" rows
+source is "real" are repeated --real-weight (3) times per epoch, "native" rows
+(native English read speech, prepdata.py) --native-weight (1) times, "fsdd" rows
 --fsdd-weight (2) times, plus random 2-6 digit strings made by concatenating
-FSDD clips; everything else (TTS) once. --watch manifests are re-read at every
+FSDD clips; everything else (TTS) once. If real + native speech would be less
+than --min-real-frac (0: off) of an epoch's audio, random real/native clips are
+repeated once more until it is not. --watch manifests are re-read at every
 epoch start, so training can start while synth.py is still writing them.
 
 All audio is loaded into RAM as int16. Batches (by total padded seconds,
@@ -55,8 +58,15 @@ class Pool(object):
         self.audio, self.labels, self.kind, self.texts = [], [], [], []
         self.lock = threading.Lock()
         self.watch_offsets = {}
+        self.exclude = set()  # label texts never trained on (held-out speakers' texts)
+        self.excluded = 0
 
     def add_rows(self, rows, workers=min(16, os.cpu_count() or 2), max_seconds=30.0):
+        if self.exclude:
+            n = len(rows)
+            rows = [r for r in rows if r[1] not in self.exclude]
+            self.excluded += n - len(rows)
+
         def load(r):
             try:
                 x = common.read_audio_16k(r[0])
@@ -71,7 +81,7 @@ class Pool(object):
                     bad += 1
                     continue
                 src = r[2]
-                kind = "real" if src == "real" else ("fsdd" if src == "fsdd" else "tts")
+                kind = src if src in ("real", "native", "fsdd") else "tts"
                 with self.lock:
                     self.audio.append(x)
                     self.labels.append(lab)
@@ -95,22 +105,33 @@ class Pool(object):
         return sum(len(a) for a, k in zip(self.audio, self.kind) if kind is None or k == kind) / SR
 
 
-def plan_epoch(pool, rng, batch_seconds, max_utts, real_w, fsdd_w, digit_frac):
+def plan_epoch(pool, rng, batch_seconds, max_utts, real_w, fsdd_w, digit_frac, native_w=1, min_real_frac=0.0,
+               stats=None):
     """List of batches; each batch is a list of items: int index or a tuple of
-    indices (FSDD clips to concatenate into a digit string)."""
+    indices (FSDD clips to concatenate into a digit string). Real speech
+    ("real" and "native" clips) is topped up to min_real_frac of the epoch's
+    audio; stats (a dict) receives the epoch's seconds by kind."""
     n = len(pool.audio)
     kinds = pool.kind[:n]
     lens = [len(a) for a in pool.audio[:n]]
     items = []
     fsdd_idx = []
+    weight = {"real": real_w, "native": native_w, "fsdd": fsdd_w}
     for i, k in enumerate(kinds):
-        w = real_w if k == "real" else (fsdd_w if k == "fsdd" else 1)
-        items += [i] * w
+        items += [i] * weight.get(k, 1)
         if k == "fsdd":
             fsdd_idx.append(i)
     if fsdd_idx:
         for _ in range(int(len(fsdd_idx) * digit_frac)):
             items.append(tuple(rng.choice(fsdd_idx) for _ in range(rng.randint(2, 6))))
+    real_idx = [i for i, k in enumerate(kinds) if k in ("real", "native")]
+    real_s = sum(lens[it] for it in items if not isinstance(it, tuple) and kinds[it] in ("real", "native"))
+    total_s = sum(sum(lens[j] for j in it) if isinstance(it, tuple) else lens[it] for it in items)
+    while real_idx and min_real_frac > 0 and real_s < min_real_frac * total_s:
+        i = rng.choice(real_idx)
+        items.append(i)
+        real_s += lens[i]
+        total_s += lens[i]
 
     def dur(it):
         if isinstance(it, tuple):
@@ -127,8 +148,59 @@ def plan_epoch(pool, rng, batch_seconds, max_utts, real_w, fsdd_w, digit_frac):
         cur_max = m
     if cur:
         batches.append(cur)
+    if min_real_frac > 0 and real_idx:
+        srt = sorted(real_idx, key=lambda i: lens[i])
+        batches = [_top_up_real(b, min_real_frac, srt, kinds, lens, dur, rng, batch_seconds * SR, max_utts)
+                   for b in batches]
+    if stats is not None:
+        stats.clear()
+        for b in batches:
+            for it in b:
+                k = "fsdd" if isinstance(it, tuple) else kinds[it]
+                stats[k] = stats.get(k, 0.0) + dur(it) / SR
     rng.shuffle(batches)
     return batches
+
+
+def _top_up_real(batch, frac, srt, kinds, lens, dur, rng, budget, max_utts):
+    """Length-bucketed batches of short clips can be mostly FSDD or TTS: give such a batch real
+    speech (random real/native clips of about its median length) and drop some of its other
+    clips (skipped this epoch) so that real speech is at least frac of its audio and its padded
+    size stays within the budget. srt: the real/native clips sorted by length."""
+    is_real = lambda it: not isinstance(it, tuple) and kinds[it] in ("real", "native")  # noqa: E731
+    real = [it for it in batch if is_real(it)]
+    keep = [it for it in batch if not is_real(it)]
+    real_s = sum(lens[it] for it in real)
+    keep_s = sum(dur(it) for it in keep)
+    if real_s >= frac * (real_s + keep_s):
+        return batch
+    target = sorted(dur(it) for it in batch)[len(batch) // 2]
+    lo, hi = 0, len(srt)
+    while lo < hi:  # bisect on the clips' lengths
+        mid = (lo + hi) // 2
+        if lens[srt[mid]] < target:
+            lo = mid + 1
+        else:
+            hi = mid
+    pos = lo
+    rng.shuffle(keep)
+    added = []
+    for _ in range(100000):
+        n = len(real) + len(added) + len(keep)
+        m = max([lens[it] for it in real + added] + [dur(it) for it in keep])
+        if keep and (m * n > budget or n > max_utts):
+            keep_s -= dur(keep.pop())
+            continue
+        if real_s < frac * (real_s + keep_s):
+            i = srt[min(max(pos + rng.randint(-25, 25), 0), len(srt) - 1)]
+            added.append(i)
+            real_s += lens[i]
+            continue
+        break
+    while len(added) > 1 and max([lens[it] for it in real + added] + [dur(it) for it in keep]) * (
+            len(real) + len(added) + len(keep)) > budget:
+        real_s -= lens[added.pop()]
+    return real + added + keep
 
 
 def make_batch(pool, batch, rng):
@@ -178,9 +250,16 @@ class Loader(object):
         while not self.stop.is_set():
             try:
                 self._follow()
+                stats = {}
                 batches = plan_epoch(self.pool, self.rng, self.a.batch_seconds, self.a.max_utts,
-                                     self.a.real_weight, self.a.fsdd_weight, self.a.digit_strings)
+                                     self.a.real_weight, self.a.fsdd_weight, self.a.digit_strings,
+                                     self.a.native_weight, self.a.min_real_frac, stats)
                 self.epoch += 1
+                tot = sum(stats.values()) or 1.0
+                log("loader: epoch %d plan: %d batches, %.2f h (%s; real speech %.0f%%)" % (
+                    self.epoch, len(batches), tot / 3600,
+                    ", ".join("%s %.0f%%" % (k, 100 * v / tot) for k, v in sorted(stats.items())),
+                    100 * (stats.get("real", 0) + stats.get("native", 0)) / tot), self.logf)
                 if not batches:
                     time.sleep(1.0)
                 t_follow = time.time()
@@ -208,10 +287,10 @@ class Loader(object):
             n = self.pool.follow(w)
             total += n
             if n:
-                log("loader: +%d clips from %s (pool %.2f h: real %.2f h, fsdd %.2f h, tts %.2f h)" % (
+                log("loader: +%d clips from %s (pool %.2f h: real %.2f h, native %.2f h, fsdd %.2f h, tts %.2f h)" % (
                     n, os.path.basename(os.path.dirname(w)) or w, self.pool.seconds() / 3600,
-                    self.pool.seconds("real") / 3600, self.pool.seconds("fsdd") / 3600,
-                    self.pool.seconds("tts") / 3600), self.logf)
+                    self.pool.seconds("real") / 3600, self.pool.seconds("native") / 3600,
+                    self.pool.seconds("fsdd") / 3600, self.pool.seconds("tts") / 3600), self.logf)
         return total
 
     def _worker(self, seed):
@@ -443,6 +522,9 @@ def main(argv=None):
     ap.add_argument("--train", action="append", default=[], help="NAME=manifest.tsv (repeatable)")
     ap.add_argument("--watch", action="append", default=[], help="manifest followed while it grows")
     ap.add_argument("--dev", action="append", default=[], help="NAME=manifest.tsv dev set (repeatable)")
+    ap.add_argument("--exclude-dev-texts", action="append", default=[], metavar="NAME",
+                    help="never train on a clip whose text is in dev set NAME (repeatable; e.g. native: "
+                         "synthetic speech may read a held-out speaker's sentence)")
     ap.add_argument("--minutes", type=float, default=10.0, help="wall-clock budget of this run")
     ap.add_argument("--seconds", type=float, default=None, help="budget in seconds (overrides --minutes)")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
@@ -467,6 +549,9 @@ def main(argv=None):
     ap.add_argument("--final-lr-frac", type=float, default=0.03)
     ap.add_argument("--weight-decay", type=float, default=1e-3)
     ap.add_argument("--real-weight", type=int, default=3)
+    ap.add_argument("--native-weight", type=int, default=1, help="repeats per epoch of \"native\" clips")
+    ap.add_argument("--min-real-frac", type=float, default=0.0,
+                    help="real + native speech at least this share of every epoch's audio (0: off)")
     ap.add_argument("--fsdd-weight", type=int, default=2)
     ap.add_argument("--digit-strings", type=float, default=0.3, help="digit strings per FSDD clip per epoch")
     ap.add_argument("--p-speed", type=float, default=0.8)
@@ -519,6 +604,9 @@ def main(argv=None):
 
     # data
     pool = Pool()
+    for name, path in parse_named(a.dev):
+        if name in a.exclude_dev_texts:
+            pool.exclude |= {r[1] for r in common.read_manifest(path)[0]}
     for name, path in parse_named(a.train):
         try:
             rows, _ = common.read_manifest(path)
@@ -539,7 +627,11 @@ def main(argv=None):
     if not pool.audio:
         log("no training data: abort", logf)
         return 2
-    log("pool %.2f h (real %.2f, fsdd %.2f, tts %.2f)" % (pool.seconds() / 3600, pool.seconds("real") / 3600,
+    if a.exclude_dev_texts:
+        log("excluded %d training clips whose text is in dev %s" % (pool.excluded, ",".join(a.exclude_dev_texts)),
+            logf)
+    log("pool %.2f h (real %.2f, native %.2f, fsdd %.2f, tts %.2f)" % (
+        pool.seconds() / 3600, pool.seconds("real") / 3600, pool.seconds("native") / 3600,
         pool.seconds("fsdd") / 3600, pool.seconds("tts") / 3600), logf)
     dev_sets = {}
     for name, path in parse_named(a.dev):
@@ -613,7 +705,7 @@ def main(argv=None):
             return
         res = {"final": final, "step": step, "steps_this_run": step - step0, "audio_hours_seen": audio_hours,
                "elapsed_s": time.time() - t_start, "pool_hours": pool.seconds() / 3600,
-               "pool_hours_by_kind": {k: pool.seconds(k) / 3600 for k in ("real", "fsdd", "tts")},
+               "pool_hours_by_kind": {k: pool.seconds(k) / 3600 for k in ("real", "native", "fsdd", "tts")},
                "dev": metrics, "device": str(device), "torch": torch.__version__,
                "batch_seconds": a.batch_seconds, "peak_lr": peak}
         with open(a.metrics + ".tmp", "w") as f:
