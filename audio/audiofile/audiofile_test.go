@@ -415,3 +415,19 @@ func FuzzSniff(f *testing.F) {
 		}
 	})
 }
+
+// issue 17: 8 and 11 kHz MP3 files were refused as "invalid MP3". They are MPEG 2.5, which the
+// decoder does not read: the error says so and how to convert them.
+func TestMP3MPEG25(t *testing.T) {
+	if _, err := exec.LookPath("sox"); err != nil {
+		t.Skip("sox not installed")
+	}
+	p := filepath.Join(t.TempDir(), "low.mp3")
+	if out, err := exec.Command("sox", "-n", "-r", "8000", p, "synth", "0.5", "sine", "440").CombinedOutput(); err != nil {
+		t.Skipf("sox cannot write MP3 here: %s", out)
+	}
+	_, _, err := Open(p)
+	if err == nil || !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "MPEG 2.5") || !strings.Contains(err.Error(), "sox "+p) {
+		t.Fatalf("8 kHz MP3: %v", err)
+	}
+}
