@@ -166,3 +166,22 @@ func TestTruncatedWAVTranscribed(t *testing.T) {
 		t.Errorf("jsonl: exit %d out %q", code, out)
 	}
 }
+
+// issue 17: with a progress bar on a terminal, error lines were printed into the bar.
+func TestErrorsClearProgressBar(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.wav")
+	if err := os.WriteFile(bad, []byte("not audio"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var o, e bytes.Buffer
+	code := Main([]string{"transcribe", "--model", tones, filepath.Join(toneWAVs, "hello.wav"), bad, filepath.Join(toneWAVs, "hark.wav")},
+		&Env{Stdin: bytes.NewReader(nil), Stdout: &o, Stderr: &e, StderrIsTTY: true})
+	s := e.String()
+	i := strings.Index(s, "hark: "+bad)
+	if code != ExitFailed || i < 0 {
+		t.Fatalf("exit %d, stderr %q", code, s)
+	}
+	if i > 0 && s[i-1] != '\r' && s[i-1] != '\n' {
+		t.Errorf("the error line starts in the middle of the progress bar: %q", s[max(0, i-40):i+10])
+	}
+}

@@ -171,6 +171,13 @@ func runTranscribe(ctx context.Context, env *Env, args []string) int {
 
 	failed := false
 	var all []any
+	// An error line must not land in the middle of the progress bar (issue 17).
+	report := func(env *Env, format, path string, err error) {
+		if bar != nil {
+			_ = bar.Clear()
+		}
+		report(env, format, path, err)
+	}
 	for _, e := range bad {
 		failed = true
 		report(env, *format, e.in.path, e.err)
