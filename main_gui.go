@@ -14,6 +14,7 @@ import (
 
 	"hark/app"
 	"hark/internal/cli"
+	"hark/internal/ctl"
 )
 
 // The dictation window is a command like the others, so that `hark gui` works and builds
@@ -47,6 +48,12 @@ func runGUI(ctx context.Context, env *cli.Env, args []string) int {
 	if o.VAD != "" && o.VAD != "silero" && o.VAD != "energy" {
 		fmt.Fprintf(env.Stderr, "hark gui: unknown --vad %q (want silero or energy)\n", o.VAD)
 		return cli.ExitUsage
+	}
+	// One window at a time: two would both type into the focused app, interleaved (issue 17).
+	// A running Hark is asked to come to the front instead.
+	if state, err := ctl.Send(ctl.SocketPath(), "show"); err == nil {
+		fmt.Fprintf(env.Stderr, "hark gui: Hark is already running (%s); its window was brought to the front\n", state)
+		return cli.ExitOK
 	}
 	if err := checkDisplay(); err != nil {
 		fmt.Fprintf(env.Stderr, "hark gui: %v; without a display, use a command (`hark help` lists them)\n", err)

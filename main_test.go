@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"hark/internal/ctl"
 )
 
 // Under LANG=C.UTF-8 (containers, CI) Fyne used to log "Error parsing user locale C" while
@@ -50,5 +52,48 @@ func TestUnreachableDisplay(t *testing.T) {
 	}
 	if s := strings.TrimSpace(string(out)); strings.Count(s, "\n") != 0 || !strings.Contains(s, `DISPLAY=":97"`) || strings.Contains(s, "panic") {
 		t.Fatalf("output %q, want one line naming the display", out)
+	}
+}
+
+// TestSecondInstance: a second `hark` window started silently and both typed into the focused
+// app, interleaved (issue 17). With a Hark answering on the control socket, `hark gui` asks it
+// to come to the front and exits without opening a window; once it is gone, it starts again.
+func TestSecondInstance(t *testing.T) {
+	if os.Getenv("HARK_SECOND_CHILD") == "1" {
+		os.Args = []string{"hark", "gui"}
+		main()
+		return
+	}
+	rt := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", rt)
+	shown := make(chan bool, 1)
+	srv, err := ctl.Listen(ctl.SocketPath(), func(cmd string) (string, error) {
+		if cmd == "show" {
+			shown <- true
+			return "shown", nil
+		}
+		return "idle", nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSecondInstance$")
+	cmd.Env = append(os.Environ(), "HARK_SECOND_CHILD=1", "DISPLAY=:97", "WAYLAND_DISPLAY=")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "already running") {
+		t.Fatalf("second instance: %v %q", err, out)
+	}
+	select {
+	case <-shown:
+	default:
+		t.Error("the running Hark was not asked to show its window")
+	}
+	srv.Close()
+	// The first is gone: the next start goes on (here to the display check, which fails).
+	cmd = exec.Command(os.Args[0], "-test.run=^TestSecondInstance$")
+	cmd.Env = append(os.Environ(), "HARK_SECOND_CHILD=1", "DISPLAY=:97", "WAYLAND_DISPLAY=")
+	out, _ = cmd.CombinedOutput()
+	if strings.Contains(string(out), "already running") || !strings.Contains(string(out), "cannot open the display") {
+		t.Errorf("after the first quit: %q", out)
 	}
 }

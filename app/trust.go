@@ -323,6 +323,13 @@ func (u *UI) control(cmd string) (string, error) {
 			return "resuming", nil
 		}
 		return "pausing", nil
+	case "show":
+		// A second `hark` asks the running one to come to the front (one instance at a time).
+		u.do(func() {
+			u.win.Show()
+			u.win.RequestFocus()
+		})
+		return "shown", nil
 	case "undo":
 		ut, err := u.ctl.Undo()
 		if err != nil {

@@ -14,12 +14,12 @@ import (
 )
 
 func init() {
-	register(command{"ctl", "toggle|start|stop|cancel|undo|status", "control the running Hark (app or `listen --control`), e.g. from a desktop shortcut", runCtl})
+	register(command{"ctl", "toggle|start|stop|cancel|pause|undo|status|show", "control the running Hark (app or `listen --control`), e.g. from a desktop shortcut", runCtl})
 }
 
 func runCtl(ctx context.Context, env *Env, args []string) int {
 	const name = "ctl"
-	fs := newFlags(env, name, "toggle|start|stop|cancel|undo|status",
+	fs := newFlags(env, name, "toggle|start|stop|cancel|pause|undo|status|show",
 		"Sends a command to the running Hark window (or `hark listen --control`) over its control socket\n"+
 			"("+"$XDG_RUNTIME_DIR/hark/ctl.sock). Bind `hark ctl toggle` to a desktop shortcut to dictate anywhere.")
 	socket := fs.String("socket", "", "control socket `PATH` (default: $XDG_RUNTIME_DIR/hark/ctl.sock)")

@@ -149,6 +149,8 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 				st.Discard()
 			case "undo":
 				return "", errors.New("hark listen prints text and cannot take it back")
+			case "show":
+				return "", errors.New("hark listen runs in a terminal and has no window to show")
 			}
 			if p.isPaused() {
 				return "paused", nil

@@ -17,7 +17,7 @@ import (
 )
 
 // Commands are what a client may send.
-var Commands = []string{"toggle", "start", "stop", "cancel", "pause", "undo", "status"}
+var Commands = []string{"toggle", "start", "stop", "cancel", "pause", "undo", "status", "show"}
 
 // ErrNotRunning says no Hark is listening on the socket.
 var ErrNotRunning error = notRunning{}
