@@ -10,9 +10,33 @@ import (
 	"testing"
 
 	"hark/asr"
+	"hark/asr/eval"
 	"hark/audio/audiofile"
 	"hark/models"
 )
+
+// parity is testdata/models/default-parity.json, written by models/train/parity.py.
+type parity struct {
+	Step  int `json:"checkpoint_step"`
+	Files []struct {
+		Wav    string `json:"wav"`
+		Text   string `json:"text"`
+		Argmax []int  `json:"argmax"`
+	} `json:"files"`
+}
+
+func readParity(t *testing.T) parity {
+	t.Helper()
+	var p parity
+	b, err := os.ReadFile("../../testdata/models/default-parity.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 // TestDefaultModelParity checks that the embedded int8 model, fed by Hark's Go front-end,
 // reproduces what the training code (torch features, float checkpoint) computed on the same
@@ -20,27 +44,13 @@ import (
 // each export. A drift between the training features and asr/features, or a broken export,
 // shows up here as frames whose best token disagrees.
 func TestDefaultModelParity(t *testing.T) {
-	var want struct {
-		Step  int `json:"checkpoint_step"`
-		Files []struct {
-			Wav    string `json:"wav"`
-			Text   string `json:"text"`
-			Argmax []int  `json:"argmax"`
-		} `json:"files"`
-	}
-	b, err := os.ReadFile("../../testdata/models/default-parity.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &want); err != nil {
-		t.Fatal(err)
-	}
+	want := readParity(t)
 	var card struct {
 		Training struct {
 			Step int `json:"step"`
 		} `json:"training"`
 	}
-	b, err = os.ReadFile("../../models/default/model.json")
+	b, err := os.ReadFile("../../models/default/model.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +116,7 @@ func parityCheck(got, want []int) (agreement float64, edits int, err error) {
 	agreement = float64(agree) / float64(len(got))
 	blank := mostCommon(want)
 	g, w := collapse(got, blank), collapse(want, blank)
-	edits = editDistance(g, w)
+	edits = eval.EditDistance(w, g)
 	switch {
 	case agreement < 0.9:
 		return agreement, edits, fmt.Errorf("the int8 model on Go features agrees with the training code on only %.1f%% of frames", 100*agreement)
@@ -142,43 +152,11 @@ func collapse(ids []int, blank int) []int {
 	return out
 }
 
-func editDistance(a, b []int) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // TestParityCatchesGarbage feeds parityCheck what a broken int8 path produced (issue 15: four
 // stray letters in the sample's sentence, "whatzyou … ozne … withozut … ovzr") made from the
 // training code's own frames: it must fail, while the training code's frames themselves pass.
 func TestParityCatchesGarbage(t *testing.T) {
-	var want struct {
-		Files []struct {
-			Argmax []int `json:"argmax"`
-		} `json:"files"`
-	}
-	b, err := os.ReadFile("../../testdata/models/default-parity.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &want); err != nil {
-		t.Fatal(err)
-	}
-	ref := want.Files[0].Argmax
+	ref := readParity(t).Files[0].Argmax
 	if _, _, err := parityCheck(ref, ref); err != nil {
 		t.Fatalf("identical frames rejected: %v", err)
 	}
