@@ -185,3 +185,23 @@ func TestErrorsClearProgressBar(t *testing.T) {
 		t.Errorf("the error line starts in the middle of the progress bar: %q", s[max(0, i-40):i+10])
 	}
 }
+
+// issue 17: in a terminal narrower than the partial, `hark listen` left stale partial lines.
+// Partials are cut to the width, newest words kept.
+func TestFitWidth(t *testing.T) {
+	for _, c := range []struct {
+		before, rest string
+		width        int
+		want         string
+	}{
+		{"Hello. ", "this is", 80, "Hello. this is"},
+		{"", "one two three four five", 10, "…our five"},
+		{"Hello there. ", "how are", 12, "…e. how are"},
+		{"", "abc", 1, "abc"},
+	} {
+		b, r := fitWidth(c.before, c.rest, c.width)
+		if b+r != c.want || (c.width > 2 && len([]rune(b+r)) > c.width-1) {
+			t.Errorf("fitWidth(%q, %q, %d) = %q + %q, want %q", c.before, c.rest, c.width, b, r, c.want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+	"golang.org/x/term"
 
 	"hark/app/dictation"
 	"hark/app/history"
@@ -397,10 +398,39 @@ func (o *listenOutput) partial(e stream.Event, open bool) {
 	case o.jsonl && o.partials:
 		o.json(listenLine{Text: before + rest, Start: round3(start), End: round3(e.End)})
 	case !o.jsonl && o.tty:
-		// Grey italic, on the current line, after the pieces already there.
+		// Grey italic, on the current line, after the pieces already there — cut to the
+		// terminal's width, keeping the newest words: a partial that wrapped onto a second
+		// line could not be rewritten in place and stayed behind (issue 17).
+		before, rest = fitWidth(before, rest, o.width())
 		fmt.Fprintf(o.w, "\r\x1b[K%s\x1b[2;3m%s\x1b[0m", before, rest)
 		o.shown = true
 	}
+}
+
+// width is the terminal's width in columns (80 when it cannot be told).
+func (o *listenOutput) width() int {
+	if f, ok := o.w.(*os.File); ok {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	return 80
+}
+
+// fitWidth shortens before+rest to at most width-1 columns (one rune a column) by dropping
+// runes from the front, marked with "…"; rest (the partial part) is kept before before is.
+func fitWidth(before, rest string, width int) (string, string) {
+	max := width - 1
+	b, r := []rune(before), []rune(rest)
+	if max < 2 || len(b)+len(r) <= max {
+		return before, rest
+	}
+	keep := max - 1 // room for the "…"
+	if len(r) >= keep {
+		return "", "…" + string(r[len(r)-keep:])
+	}
+	b = b[len(b)-(keep-len(r)):]
+	return "…" + string(b), rest
 }
 
 // whole prints an utterance that came in one piece.
