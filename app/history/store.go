@@ -77,6 +77,13 @@ func Open(dir string, maxBytes int64) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("%s: cannot create the utterance history: %w", dir, err)
 	}
+	// Writable? Said now, not when the first utterance is lost (issue 17).
+	f, err := os.CreateTemp(dir, ".probe-*")
+	if err != nil {
+		return nil, fmt.Errorf("%s: the utterance history is not writable: %w", dir, errors.Unwrap(err))
+	}
+	f.Close()
+	os.Remove(f.Name())
 	if maxBytes == 0 {
 		maxBytes = DefaultMaxBytes
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -222,5 +223,21 @@ func TestCapSparesPendingAndForeignFiles(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, n)); err != nil {
 			t.Errorf("the user's file %s: %v", n, err)
 		}
+	}
+}
+
+// issue 17: an unwritable history directory was reported only at exit, after the utterances
+// were lost. Open says so at once.
+func TestOpenUnwritable(t *testing.T) {
+	if os.Getuid() == 0 {
+		t.Skip("root writes anywhere")
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(dir, 0o700)
+	if _, err := Open(dir, -1); err == nil || !strings.Contains(err.Error(), "not writable") {
+		t.Fatalf("unwritable: %v", err)
 	}
 }

@@ -212,17 +212,27 @@ type listenHistory struct {
 	failed  map[int]bool          // a piece of the utterance could not be decoded
 	model   string
 	errs    []error
+	warn    func(error) // reports an error as it happens
 }
 
 // hangEnv, when set, makes `hark listen` stop for good once an utterance's audio is saved,
 // before decoding it: the crash test kills it there.
 const hangEnv = "HARK_DEBUG_HANG_BEFORE_DECODE"
 
+// fail records a history error and reports it at once (not only at exit: an utterance that
+// cannot be saved is lost if Hark then crashes).
+func (h *listenHistory) fail(err error) {
+	h.errs = append(h.errs, err)
+	if h.warn != nil {
+		h.warn(err)
+	}
+}
+
 func (h *listenHistory) end(n int, samples []float32) {
 	if e, ok := h.entries[n]; ok {
 		ext, err := h.st.Extend(e.ID, samples)
 		if err != nil {
-			h.errs = append(h.errs, err)
+			h.fail(err)
 			return
 		}
 		h.entries[n] = ext
@@ -230,7 +240,7 @@ func (h *listenHistory) end(n int, samples []float32) {
 	}
 	e, err := h.st.Add(samples, time.Now())
 	if err != nil {
-		h.errs = append(h.errs, err)
+		h.fail(err)
 		return
 	}
 	h.entries[n] = e
@@ -269,7 +279,7 @@ func (h *listenHistory) final(n int, raw, text string, err error, open bool) {
 		e.Status, e.Delivered, e.Error = history.Decoded, "hark listen output", ""
 	}
 	if err := h.st.Update(e); err != nil {
-		h.errs = append(h.errs, err)
+		h.fail(err)
 	}
 	if open {
 		h.entries[n] = e

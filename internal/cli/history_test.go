@@ -134,3 +134,26 @@ func TestRedecodeSkipsCorruptRecord(t *testing.T) {
 		t.Errorf("the good one: %+v %v", e, err)
 	}
 }
+
+// issue 17: a history that cannot be written was reported only when `hark listen` exited; the
+// failure is reported when it happens.
+func TestListenHistoryReportsAtOnce(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "utts")
+	st, err := history.Open(dir, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The directory goes away under Hark (a removed or unmounted disk).
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir, []byte("not a directory"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var warned []error
+	h := &listenHistory{st: st, entries: map[int]history.Entry{}, warn: func(err error) { warned = append(warned, err) }}
+	h.end(1, make([]float32, 1600))
+	if len(warned) != 1 || !strings.Contains(warned[0].Error(), dir) {
+		t.Fatalf("warned %v", warned)
+	}
+}

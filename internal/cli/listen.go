@@ -129,7 +129,10 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 		if err != nil {
 			return fail(err)
 		}
-		out.hist = &listenHistory{st: hs, entries: map[int]history.Entry{}, model: eng.ModelName()}
+		out.hist = &listenHistory{st: hs, entries: map[int]history.Entry{}, model: eng.ModelName(),
+			warn: func(err error) {
+				fmt.Fprintf(env.Stderr, "%s %s: utterance history: %s\n", programName, name, oneLine(err))
+			}}
 	}
 	if env.StderrIsTTY {
 		fmt.Fprintf(env.Stderr, "Listening to %s with %s (VAD: %s). Ctrl-C to stop.\n", first.Describe(), eng.ModelName(), eng.VADName())
