@@ -2,9 +2,11 @@ package onnx
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -273,9 +275,14 @@ func otherInput(ts []Tensor, not string) Tensor {
 	return Tensor{}
 }
 
-// Options configures an Engine. The zero value means one intra-op thread.
+// Options configures an Engine. The zero value means one intra-op thread and no cache.
 type Options struct {
 	Threads int // ONNX Runtime intra-op threads; 0 means 1
+	// CacheDir, if set, keeps ONNX Runtime's optimised form of each model there, keyed by the
+	// model's content, the ONNX Runtime version and the CPU's features: the first session
+	// writes it, later ones load it without redoing the graph optimisation (about 370 → 135 ms
+	// for the default model).
+	CacheDir string
 }
 
 // Engine runs one CTC model. It is safe for concurrent use: ONNX Runtime sessions accept
@@ -327,11 +334,68 @@ func Open(name string, data []byte, opts Options) (*Engine, error) {
 	if info.Lengths != "" {
 		out = append(out, info.Lengths)
 	}
+	if opts.CacheDir != "" {
+		if sess := openCached(opts.CacheDir, data, in, out, threads); sess != nil {
+			return &Engine{name: name, info: info, sess: sess}, nil
+		}
+	}
+	var tmp, final string
+	if opts.CacheDir != "" {
+		final = optimisedPath(opts.CacheDir, data)
+		if err := os.MkdirAll(filepath.Dir(final), 0o700); err == nil {
+			tmp = fmt.Sprintf("%s.tmp%d", final, os.Getpid())
+			if err := so.SetOptimizedModelFilePath(tmp); err != nil {
+				tmp = ""
+			}
+		}
+	}
 	sess, err := ort.NewDynamicAdvancedSessionWithONNXData(data, in, out, so)
 	if err != nil {
+		if tmp != "" {
+			os.Remove(tmp)
+		}
 		return nil, &Error{Model: name, Msg: "ONNX Runtime cannot load it", Err: errors.New(firstLine(err.Error()))}
 	}
+	if tmp != "" {
+		if err := os.Rename(tmp, final); err != nil {
+			os.Remove(tmp)
+		}
+	}
 	return &Engine{name: name, info: info, sess: sess}, nil
+}
+
+// optimisedPath is where the optimised form of a model is cached: its name hashes the model,
+// the ONNX Runtime version and the CPU's features (the optimised graph may use kernels and
+// layouts chosen for this CPU).
+func optimisedPath(dir string, data []byte) string {
+	h := sha256.New()
+	h.Write(data)
+	fmt.Fprintf(h, "\x00ort %s\x00cpu %s\x00v1", ort.GetVersion(), ReadCPU())
+	return filepath.Join(dir, fmt.Sprintf("%x.optimised.onnx", h.Sum(nil)[:16]))
+}
+
+// openCached opens the cached optimised form of a model with graph optimisation off, or
+// returns nil (no cache entry, or one ONNX Runtime refuses: then it is removed).
+func openCached(dir string, data []byte, in, out []string, threads int) *ort.DynamicAdvancedSession {
+	p := optimisedPath(dir, data)
+	od, err := os.ReadFile(p)
+	if err != nil {
+		return nil
+	}
+	so, err := sessionOptions(p, threads)
+	if err != nil {
+		return nil
+	}
+	defer so.Destroy()
+	if so.SetGraphOptimizationLevel(ort.GraphOptimizationLevelDisableAll) != nil {
+		return nil
+	}
+	sess, err := ort.NewDynamicAdvancedSessionWithONNXData(od, in, out, so)
+	if err != nil {
+		os.Remove(p)
+		return nil
+	}
+	return sess
 }
 
 // Info describes the loaded model.
