@@ -43,8 +43,8 @@ func TestOptimisedCache(t *testing.T) {
 				t.Fatalf("%s: value %d is %v, without the cache %v", label, j, got[j], want[j])
 			}
 		}
-		if ents, _ := os.ReadDir(dir); len(ents) != 1 {
-			t.Fatalf("after run %d the cache holds %v", i, ents)
+		if m, _ := filepath.Glob(filepath.Join(dir, "*.optimised.onnx")); len(m) != 1 {
+			t.Fatalf("after run %d the cache holds %v", i, m)
 		}
 	}
 	p := optimisedPath(dir, data)

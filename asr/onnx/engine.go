@@ -316,10 +316,11 @@ func Open(name string, data []byte, opts Options) (*Engine, error) {
 		threads = 1
 	}
 	// A quantised model is run only where ONNX Runtime's int8 products are exact (int8check.go).
-	if quantised(data) {
+	if quantised(data) && !int8Passed(opts.CacheDir, threads) {
 		if err := CheckInt8(threads); err != nil {
 			return nil, err
 		}
+		markInt8Passed(opts.CacheDir, threads)
 	}
 	so, err := sessionOptions(name, threads)
 	if err != nil {

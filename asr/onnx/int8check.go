@@ -2,10 +2,13 @@ package onnx
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
@@ -256,4 +259,38 @@ func quantised(data []byte) bool {
 		}
 	}
 	return false
+}
+
+// int8Marker is the cache file that records a passed self-check for this library (path, size,
+// modification time), ONNX Runtime version, CPU and thread count: the check then costs
+// nothing on later starts. A failed check is never recorded.
+func int8Marker(dir string, threads int) string {
+	if dir == "" {
+		return ""
+	}
+	lib := LibraryPath()
+	fi, err := os.Stat(lib)
+	if err != nil {
+		return ""
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%s\x00%s\x00%d\x00v1", lib, fi.Size(), fi.ModTime().UnixNano(), ort.GetVersion(), ReadCPU(), threads)
+	return filepath.Join(dir, fmt.Sprintf("%x.int8-ok", h.Sum(nil)[:16]))
+}
+
+func int8Passed(dir string, threads int) bool {
+	p := int8Marker(dir, threads)
+	if p == "" {
+		return false
+	}
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func markInt8Passed(dir string, threads int) {
+	if p := int8Marker(dir, threads); p != "" {
+		if os.MkdirAll(dir, 0o700) == nil {
+			_ = os.WriteFile(p, []byte("ONNX Runtime int8 self-check passed\n"), 0o600)
+		}
+	}
 }

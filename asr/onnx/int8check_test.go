@@ -131,3 +131,28 @@ func TestParseCPUInfo(t *testing.T) {
 		t.Fatalf("missing file: %q", c)
 	}
 }
+
+// TestInt8CheckRemembered: with a cache directory, a passed self-check is recorded per library,
+// CPU and thread count, and not run again; without one nothing is written.
+func TestInt8CheckRemembered(t *testing.T) {
+	requireORT(t)
+	dir := t.TempDir()
+	if int8Passed(dir, 1) {
+		t.Fatal("passed before any check")
+	}
+	data, err := os.ReadFile(filepath.Join(fixtures, "tones-int8", "model.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Open("tones-int8", data, Options{CacheDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	if !int8Passed(dir, 1) || int8Passed(dir, 2) {
+		t.Fatalf("marker for 1 thread %v, for 2 threads %v; want true, false", int8Passed(dir, 1), int8Passed(dir, 2))
+	}
+	if int8Passed("", 1) || int8Marker("", 1) != "" {
+		t.Fatal("no cache directory still remembered")
+	}
+}
