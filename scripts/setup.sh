@@ -8,11 +8,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# ONNX Runtime: 1.24.1 garbled int8 results on CPUs with AVX-512 VNNI / AMX (issue 15); the
-# versions checked, and on which CPUs, are in the README ("ONNX Runtime and your CPU").
-ORT_VERSION=1.30.0
-ORT_TGZ_SHA256=6e3390d6b783e7be946fad629292799da28d0b42f84856e50d2c1b0383291e75
-ORT_LIB_SHA256=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
+# ONNX Runtime: 1.24.1 garbled int8 results on CPUs with AVX-512 VNNI / AMX (issue 15); 1.30.0
+# and 1.31.1 leave telemetry files (a device id, a database) behind. The versions checked, and
+# on which CPUs, are in the README ("ONNX Runtime and your CPU").
+ORT_VERSION=1.27.0
+ORT_TGZ_SHA256=c3779c01c59832f8c03e2c392ac3af10bf08579f1822e8b1c63cc451edb302a2
+ORT_LIB_SHA256=d8aff4aa8abee8fb2abb2f2f2459ffc94461e781e41b9f7c072829dd0d470221
 STATICCHECK_VERSION=v0.8.2
 DEPS=.deps
 
