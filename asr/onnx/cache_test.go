@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -48,14 +49,29 @@ func TestOptimisedCache(t *testing.T) {
 		}
 	}
 	p := optimisedPath(dir, data)
-	if err := os.WriteFile(p, []byte("garbage"), 0o600); err != nil {
+	good, err := os.ReadFile(p)
+	if err != nil {
 		t.Fatal(err)
 	}
-	got := run(Options{CacheDir: dir})
-	if len(got) != len(want) {
-		t.Fatal("a broken cache entry broke loading")
-	}
-	if b, _ := os.ReadFile(p); string(b) == "garbage" {
-		t.Error("the broken cache entry was kept")
+	// Damaged entries: garbage; two bytes changed in the middle (ONNX Runtime loads that and
+	// computes wrong values — the hostile sweep saw "Hpllo world."); a FIFO (must not hang).
+	flipped := append([]byte(nil), good...)
+	flipped[len(flipped)/2] ^= 0x55
+	flipped[len(flipped)/2+1] ^= 0x55
+	for _, damage := range []func(){
+		func() { os.WriteFile(p, []byte("garbage"), 0o600) },
+		func() { os.WriteFile(p, flipped, 0o600) },
+		func() { os.Remove(p); syscall.Mkfifo(p, 0o600) },
+	} {
+		damage()
+		got := run(Options{CacheDir: dir})
+		for j := range got {
+			if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+				t.Fatalf("with a damaged cache entry, value %d is %v, want %v", j, got[j], want[j])
+			}
+		}
+		if b, err := os.ReadFile(p); err != nil || string(b) != string(good) {
+			t.Errorf("the damaged entry was not replaced by a good one (%v)", err)
+		}
 	}
 }

@@ -3,8 +3,10 @@ package onnx
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,6 +15,7 @@ import (
 	ort "github.com/yalue/onnxruntime_go"
 
 	"hark/asr"
+	"hark/internal/regfile"
 )
 
 // Layout says how a model wants its feature tensor laid out.
@@ -358,9 +361,14 @@ func Open(name string, data []byte, opts Options) (*Engine, error) {
 		return nil, &Error{Model: name, Msg: "ONNX Runtime cannot load it", Err: errors.New(firstLine(err.Error()))}
 	}
 	if tmp != "" {
-		if err := os.Rename(tmp, final); err != nil {
-			os.Remove(tmp)
+		if od, err := os.ReadFile(tmp); err == nil && len(od) > 0 {
+			// The checksum goes first: an entry without a matching one is never used.
+			sum := sha256.Sum256(od)
+			if os.WriteFile(final+".sha256", []byte(hex.EncodeToString(sum[:])), 0o600) == nil {
+				_ = os.Rename(tmp, final)
+			}
 		}
+		os.Remove(tmp)
 	}
 	return &Engine{name: name, info: info, sess: sess}, nil
 }
@@ -376,11 +384,24 @@ func optimisedPath(dir string, data []byte) string {
 }
 
 // openCached opens the cached optimised form of a model with graph optimisation off, or
-// returns nil (no cache entry, or one ONNX Runtime refuses: then it is removed).
+// returns nil: no cache entry, or a damaged one (its checksum does not match, it is not a
+// regular file, or ONNX Runtime refuses it), which is then removed.
 func openCached(dir string, data []byte, in, out []string, threads int) *ort.DynamicAdvancedSession {
 	p := optimisedPath(dir, data)
-	od, err := os.ReadFile(p)
+	drop := func() { os.Remove(p); os.Remove(p + ".sha256") }
+	f, err := regfile.Open(p) // a FIFO must not hang the start
 	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			drop()
+		}
+		return nil
+	}
+	od, err := io.ReadAll(io.LimitReader(f, 1<<30))
+	f.Close()
+	want, serr := os.ReadFile(p + ".sha256")
+	sum := sha256.Sum256(od)
+	if err != nil || serr != nil || string(want) != hex.EncodeToString(sum[:]) {
+		drop() // a damaged entry would give wrong text silently
 		return nil
 	}
 	so, err := sessionOptions(p, threads)
@@ -393,7 +414,7 @@ func openCached(dir string, data []byte, in, out []string, threads int) *ort.Dyn
 	}
 	sess, err := ort.NewDynamicAdvancedSessionWithONNXData(od, in, out, so)
 	if err != nil {
-		os.Remove(p)
+		drop()
 		return nil
 	}
 	return sess

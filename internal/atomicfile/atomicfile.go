@@ -32,10 +32,19 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 // path, in one line.
 func WriteFunc(path string, perm fs.FileMode, fill func(io.Writer) error) error {
 	target := path
-	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		if t, err := filepath.EvalSymlinks(path); err == nil {
-			target = t
+	for range 40 { // follow links (a dangling one too: its target is created, the link kept)
+		fi, err := os.Lstat(target)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			break
 		}
+		t, err := os.Readlink(target)
+		if err != nil {
+			break
+		}
+		if !filepath.IsAbs(t) {
+			t = filepath.Join(filepath.Dir(target), t)
+		}
+		target = t
 	}
 	if fi, err := os.Stat(target); err == nil {
 		if !fi.Mode().IsRegular() {

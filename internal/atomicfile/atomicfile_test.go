@@ -127,6 +127,25 @@ func TestFollowsSymlink(t *testing.T) {
 	}
 }
 
+// A dangling link is followed too: its target is created and the link kept (it was replaced by
+// a regular file).
+func TestDanglingSymlink(t *testing.T) {
+	dir := t.TempDir()
+	link := filepath.Join(dir, "out.npy")
+	if err := os.Symlink("real.npy", link); err != nil {
+		t.Skip(err)
+	}
+	if err := WriteFile(link, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "real.npy")); err != nil || string(b) != "x" {
+		t.Fatalf("target: %q %v", b, err)
+	}
+}
+
 func TestMissingDirectory(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "no", "such", "dir", "f")
 	err := WriteFile(p, []byte("x"), 0o644)

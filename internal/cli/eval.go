@@ -1,15 +1,16 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"hark/asr"
 	"hark/asr/eval"
+	"hark/internal/atomicfile"
 	"hark/internal/regfile"
 )
 
@@ -93,13 +94,9 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 	wall := time.Since(t0)
 	var score eval.Score
 	failed := 0
-	var out *os.File
+	var out *bytes.Buffer // the hypotheses, written atomically once complete
 	if *hyps != "" {
-		if out, err = os.Create(*hyps); err != nil {
-			fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
-			return ExitFailed
-		}
-		defer out.Close()
+		out = &bytes.Buffer{}
 	}
 	for i, e := range entries {
 		if errs[i] != nil {
@@ -125,7 +122,17 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 			timing.Decode.Seconds()/audioSec, timing.Features.Seconds()/audioSec, timing.Model.Seconds()/audioSec,
 			timing.Search.Seconds()/audioSec, share(timing.Search, timing.Total()), searchDesc(ld))
 	}
+	if out != nil && failed == 0 {
+		// Only a complete file, and never over a FIFO or device (issue 17: a FIFO hung it).
+		if err := atomicfile.WriteFile(*hyps, out.Bytes(), 0o644); err != nil {
+			fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
+			return ExitFailed
+		}
+	}
 	if failed > 0 {
+		if out != nil {
+			fmt.Fprintf(env.Stderr, "%s %s: %s not written: %d utterance(s) failed\n", programName, name, printable(*hyps), failed)
+		}
 		return ExitFailed
 	}
 	return ExitOK

@@ -205,3 +205,50 @@ func TestFitWidth(t *testing.T) {
 		}
 	}
 }
+
+// Found by scripts/hostile.sh: an empty directory as the input exited 0 with no word, and
+// "- -" transcribed standard input once (the usage error could never fire).
+func TestEmptyDirAndStdinTwice(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errs := run(t, nil, "transcribe", "--model", tones, dir)
+	if code != ExitFailed || !strings.Contains(errs, dir+": no audio files") {
+		t.Errorf("empty directory: exit %d %q", code, errs)
+	}
+	if code, _, errs = run(t, nil, "transcribe", "--model", tones, "-", "-"); code != ExitUsage || !strings.Contains(errs, "more than once") {
+		t.Errorf("- -: exit %d %q", code, errs)
+	}
+}
+
+// Found by scripts/hostile.sh: eval --hyp into a FIFO hung (deaf to SIGTERM), and a failed run
+// left an empty hypotheses file.
+func TestEvalHypOutput(t *testing.T) {
+	dir := t.TempDir()
+	man := filepath.Join(dir, "m.tsv")
+	hello, _ := filepath.Abs(filepath.Join(toneWAVs, "hello.wav"))
+	if err := os.WriteFile(man, []byte(hello+"\thello world\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "hyp.fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip(err)
+	}
+	var o, e bytes.Buffer
+	if code := runTimeout(t, &Env{Stdin: bytes.NewReader(nil), Stdout: &o, Stderr: &e}, "eval", "--model", tones, "--hyp", fifo, man); code != ExitFailed || !strings.Contains(e.String(), "not a regular file") {
+		t.Errorf("--hyp FIFO: exit %d %q", code, e.String())
+	}
+	bad := filepath.Join(dir, "bad.tsv")
+	os.WriteFile(bad, []byte(filepath.Join(dir, "missing.wav")+"\tx\n"), 0o644)
+	hyp := filepath.Join(dir, "hyp.tsv")
+	if code, _, _ := run(t, nil, "eval", "--model", tones, "--hyp", hyp, bad); code != ExitFailed {
+		t.Errorf("failing manifest: exit %d", code)
+	}
+	if _, err := os.Stat(hyp); err == nil {
+		t.Error("a failed run left a hypotheses file")
+	}
+	if code, _, errs := run(t, nil, "eval", "--model", tones, "--hyp", hyp, man); code != ExitOK {
+		t.Fatalf("good run: %d %q", code, errs)
+	}
+	if b, _ := os.ReadFile(hyp); !strings.Contains(string(b), "hello world") {
+		t.Errorf("hypotheses: %q", b)
+	}
+}

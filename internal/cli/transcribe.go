@@ -102,18 +102,18 @@ func runTranscribe(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
 		return ExitFailed
 	}
-	inputs, bad := collectInputs(pos)
-	if *outDir != "" {
-		inputs, bad = sameOutput(inputs, bad, *outDir, ext)
-	}
 	stdinCount := 0
-	for _, in := range inputs {
-		if in.path == "-" {
+	for _, p := range pos {
+		if p == "-" {
 			stdinCount++
 		}
 	}
 	if stdinCount > 1 {
 		return usageErr(env, name, "- (standard input) given more than once")
+	}
+	inputs, bad := collectInputs(pos)
+	if *outDir != "" {
+		inputs, bad = sameOutput(inputs, bad, *outDir, ext)
 	}
 	if *outDir == "" && (*format == "srt" || *format == "vtt") && len(inputs)+len(bad) > 1 {
 		return usageErr(env, name, "--format %s with several inputs needs -o DIR", *format)
@@ -449,6 +449,9 @@ func collectInputs(args []string) ([]input, []outcome) {
 		})
 		if err != nil {
 			bad = append(bad, outcome{in: input{path: a}, err: err})
+		}
+		if len(found) == 0 && err == nil {
+			bad = append(bad, outcome{in: input{path: a}, err: fmt.Errorf("%s: no audio files (.wav, .flac, .mp3, .ogg, .opus) in this directory", a)})
 		}
 		sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
 		for _, f := range found {
