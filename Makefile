@@ -8,7 +8,7 @@ ORT_LIB := .deps/onnxruntime/libonnxruntime.so.1
 CGO_LEAVES := /asr/onnx|/audio/portaudio|/app|/internal/cli|/internal/loader|/speech|^hark$$
 SAMPLE := testdata/speech/sample.wav
 
-.PHONY: all deps test-deps build run test cpu check lint unit fuzz nocgo nonet e2e bench model clean
+.PHONY: all deps test-deps build run test cpu check lint unit fuzz nocgo nonet hostile e2e bench model clean
 
 all: build
 
@@ -37,7 +37,7 @@ run: build
 		echo "$$ $(BIN) transcribe $(SAMPLE)"; $(BIN) transcribe $(SAMPLE); \
 	fi
 
-test: cpu test-deps check unit fuzz nocgo nonet e2e
+test: cpu test-deps check unit fuzz nocgo nonet hostile e2e
 	@echo "make test: all checks passed"
 
 # The CPU and its int8 features first, so that a failure can be tied to the hardware.
@@ -64,6 +64,12 @@ nocgo:
 # Hark must never open a network socket: run it in an empty network namespace under strace.
 nonet: build
 	@scripts/check-no-network.sh $(BIN) $(SAMPLE)
+
+# Hostile and careless input (266 cases: audio, archives, model files, text files, output
+# paths): no panic, no hang, no partial file, every error one line naming the input.
+hostile: build
+	@HARK=$(BIN) scripts/hostile.sh >/tmp/hark-hostile.log 2>&1 || { tail -40 /tmp/hark-hostile.log; exit 1; }
+	@tail -1 /tmp/hark-hostile.log
 
 # Live capture end to end: a WAV played into a PulseAudio null sink, heard by `hark listen`.
 e2e: build

@@ -25,7 +25,7 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 	beam := fs.Int("beam", 0, "beam width `N` (1 = greedy; default 8)")
 	jobs := fs.Int("jobs", 1, "utterances decoded in parallel")
 	verbose := fs.Bool("v", false, "print reference and hypothesis of every utterance with errors")
-	hyps := fs.String("hyp", "", "also write the hypotheses as a manifest to `FILE`")
+	hyps := fs.String("hyp", "", "also write the hypotheses as a manifest to `FILE` (only when every utterance decodes)")
 	scoreOnly := fs.String("score", "", "score the hypotheses in manifest `FILE` (same paths) instead of decoding, e.g. another recognizer's output")
 	dec := addDecodeFlags(fs)
 	pos, err := parse(fs, args)
@@ -130,9 +130,6 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 	if failed > 0 {
-		if out != nil {
-			fmt.Fprintf(env.Stderr, "%s %s: %s not written: %d utterance(s) failed\n", programName, name, printable(*hyps), failed)
-		}
 		return ExitFailed
 	}
 	return ExitOK

@@ -34,6 +34,9 @@ func runFeatures(ctx context.Context, env *Env, args []string) int {
 		fs.Usage()
 		return ExitUsage
 	}
+	if *mels < 1 || *mels > 256 {
+		return usageErr(env, name, "--mels %d out of range 1..256", *mels)
+	}
 	cfg := features.Config{NumMels: *mels, Normalize: *norm}
 	switch *preset {
 	case "nemo":

@@ -85,7 +85,7 @@ func runHistory(ctx context.Context, env *Env, args []string) int {
 					pending++
 				}
 			}
-			if pending > 0 {
+			if pending > 0 && err == nil {
 				fmt.Fprintf(env.Stderr, "%d utterance(s) were never decoded (Hark stopped mid-utterance): `%s history redecode pending` decodes them.\n", pending, programName)
 			}
 		}
