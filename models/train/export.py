@@ -30,9 +30,11 @@ from model import SUBSAMPLING, count_params, load_checkpoint  # noqa: E402
 
 OPSET = 14
 LICENSE = ("Model weights: CC BY-SA 4.0 (trained on the Free Spoken Digit Dataset, CC BY-SA 4.0, which "
-           "requires share-alike; also speechocean762 by SpeechOcean and Xiaomi, CC BY 4.0; prompts from "
-           "Mozilla Common Voice, CC0; synthetic speech from espeak-ng (GPL-3+) and flite (CMU BSD-style)). "
-           "See models/train/README.md.")
+           "requires share-alike; also speechocean762 by SpeechOcean and Xiaomi, CC BY 4.0; LibriSpeech "
+           "(Panayotov et al., from LibriVox), CC BY 4.0; VCTK speaker p239 (CSTR, University of Edinburgh), "
+           "ODC-By 1.0; the rhasspy 'kathleen' ARCTIC recordings, CC0; Mozilla Common Voice clips and "
+           "prompts, CC0; Speech Commands (Google), CC BY 4.0; synthetic speech from espeak-ng (GPL-3+) and "
+           "flite (CMU BSD-style)). See models/README.md and models/train/README.md.")
 DESCRIPTION = ("Hark default English acoustic model: ~6M-parameter Conformer-style CTC over 29 characters "
                "(space, a-z, apostrophe, blank last), 80 log-mel features (NeMo preset, no per-feature "
                "normalisation; a fixed global normaliser is part of the graph), 4x subsampling.")
