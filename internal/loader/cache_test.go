@@ -7,7 +7,6 @@ import (
 
 	"hark/asr"
 	"hark/audio/audiofile"
-	"hark/models"
 )
 
 // TestDefaultModelCached: the default model loaded from the cache of optimised models gives the
@@ -19,14 +18,7 @@ func TestDefaultModelCached(t *testing.T) {
 	}
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	post := func() asr.Matrix {
-		m, err := models.Default()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ld, err := Load(m, asr.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ld := loadDefault(t, asr.Config{})
 		defer ld.Close()
 		p, err := ld.Engine.Run(context.Background(), ld.Recognizer.FeatureExtractor().Compute(x))
 		if err != nil {

@@ -7,7 +7,6 @@ import (
 
 	"hark/asr"
 	"hark/audio/audiofile"
-	"hark/models"
 )
 
 // TestDeterministic transcribes the bundled sample five times with the embedded int8 model and
@@ -21,14 +20,7 @@ func TestDeterministic(t *testing.T) {
 	}
 	var texts []string
 	for _, threads := range []int{1, 2} {
-		m, err := models.Default()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ld, err := Load(m, asr.Config{Threads: threads})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ld := loadDefault(t, asr.Config{Threads: threads})
 		feats := ld.Recognizer.FeatureExtractor().Compute(x)
 		var first asr.Matrix
 		for run := 0; run < 5; run++ {

@@ -25,6 +25,20 @@ type parity struct {
 	} `json:"files"`
 }
 
+// loadDefault loads the embedded default model with cfg; the test closes it.
+func loadDefault(t *testing.T, cfg asr.Config) *Loaded {
+	t.Helper()
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ld, err := Load(m, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ld
+}
+
 func readParity(t *testing.T) parity {
 	t.Helper()
 	var p parity
@@ -222,14 +236,7 @@ func TestDefaultLMKeepsWordsApart(t *testing.T) {
 		t.Fatal(err)
 	}
 	words := func(cfg asr.Config) []string {
-		m, err := models.Default()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ld, err := Load(m, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ld := loadDefault(t, cfg)
 		defer ld.Close()
 		res, err := ld.Recognizer.Recognize(context.Background(), x)
 		if err != nil {
