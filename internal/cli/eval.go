@@ -101,7 +101,7 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 	for i, e := range entries {
 		if errs[i] != nil {
 			failed++
-			fmt.Fprintf(env.Stderr, "%s: %s\n", programName, oneLine(errs[i]))
+			fmt.Fprintf(env.Stderr, "%s %s: %s:%d: %s\n", programName, name, printable(pos[0]), e.Line, oneLine(errs[i]))
 			continue
 		}
 		score.Add(e.Reference, texts[i])
