@@ -181,6 +181,15 @@ func (u *UI) deliver(ut dictation.Utterance) (string, error) {
 			return strings.Join(append(where, "pasted with "+ts.t.Name()), ", "), nil
 		}
 	} else if ts.err == nil {
+		u.mu.Lock()
+		_, known := u.typedWin[ut.N]
+		u.mu.Unlock()
+		if !known { // where the text goes: undo takes it back there (first piece of an utterance)
+			win := ts.t.ActiveWindow()
+			u.mu.Lock()
+			u.typedWin[ut.N] = win
+			u.mu.Unlock()
+		}
 		err = ts.t.Insert(ins)
 		if err == nil {
 			u.mu.Lock()
@@ -235,12 +244,14 @@ func (u *UI) paste(t *dictation.Typer, n int, ins string) error {
 func (u *UI) retract(ut dictation.Utterance) error {
 	u.mu.Lock()
 	n := u.typed[ut.N]
+	win := u.typedWin[ut.N]
 	delete(u.typed, ut.N)
+	delete(u.typedWin, ut.N)
 	ts := u.typer
 	u.mu.Unlock()
 	var err error
 	if n > 0 && ts != nil && ts.t != nil {
-		err = ts.t.Erase(n)
+		err = ts.t.EraseIn(win, n)
 	}
 	u.do(func() {
 		if prev, ok := u.clipPrev[ut.N]; ok {

@@ -209,7 +209,8 @@ func TestPauseButton(t *testing.T) {
 func fakeXdotool(t *testing.T, failMsg string) (target func() (string, []string)) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "log")
-	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\037' \"$a\" >> '" + log + "'; done\nprintf '\\n' >> '" + log + "'\n"
+	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\037' \"$a\" >> '" + log + "'; done\nprintf '\\n' >> '" + log + "'\n" +
+		"[ \"$1\" = getactivewindow ] && echo 4242\nexit 0\n"
 	if failMsg != "" {
 		script = "#!/bin/sh\necho '" + failMsg + "' >&2\nexit 1\n"
 	}
@@ -229,7 +230,7 @@ func fakeXdotool(t *testing.T, failMsg string) (target func() (string, []string)
 			switch {
 			case args[0] == "type":
 				text = append(text, []rune(args[len(args)-1])...)
-			case args[0] == "key" && args[len(args)-1] == "BackSpace":
+			case (args[0] == "key" || args[0] == "windowactivate") && args[len(args)-1] == "BackSpace":
 				n, _ := strconv.Atoi(args[slices.Index(args, "--repeat")+1])
 				text = text[:max(0, len(text)-n)]
 			}
@@ -250,13 +251,18 @@ func TestTypingUndoAndPasteThroughFakeXdotool(t *testing.T) {
 	test.Tap(u.record)
 	h.pump("two finals, idle", func() bool { return len(u.utts) == 2 && u.ctl.State() == dictation.Idle })
 	h.pump("the status", func() bool { return strings.Contains(u.status.Text, "typed with xdotool") })
-	if got, calls := target(); got != "Low. High. " || !strings.Contains(calls[0], "--clearmodifiers") {
+	if got, calls := target(); got != "Low. High. " || !strings.Contains(calls[slices.IndexFunc(calls, func(c string) bool { return strings.HasPrefix(c, "type") })], "--clearmodifiers") {
 		t.Errorf("target holds %q (calls %q)", got, calls)
 	}
 	u.undo()
 	h.pump("undone", func() bool { return len(u.utts) == 1 })
 	if got, calls := target(); got != "Low. " {
 		t.Errorf("after undo the target holds %q (calls %q)", got, calls)
+	}
+	// issue 17: undo from Hark's own window (this button) erased in Hark's window, the one
+	// with the focus. The backspaces go to the window the text was typed into, focused first.
+	if _, calls := target(); !strings.HasPrefix(calls[len(calls)-1], "windowactivate --sync 4242 key") {
+		t.Errorf("undo's erase call %q does not go to the window typed into (4242)", calls[len(calls)-1])
 	}
 
 	// Pasting: Ctrl+V with the text on the clipboard, then the clipboard is put back.

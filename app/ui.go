@@ -54,6 +54,7 @@ type UI struct {
 	player      *dictation.Player
 	playerErr   error
 	typed       map[int]int    // characters typed per utterance N (guarded by mu)
+	typedWin    map[int]string // the window each utterance was typed into, "" if unknown (guarded by mu)
 	clipPrev    map[int]string // clipboard before each copied utterance (UI goroutine)
 	histWin     fyne.Window    // the History window, when open (UI goroutine)
 	histList    *widget.List
@@ -88,7 +89,7 @@ type typerState struct {
 // functions on the UI goroutine (fyne.Do); every widget change goes through it.
 func newUI(a fyne.App, w fyne.Window, deps Deps, do func(func())) *UI {
 	u := &UI{app: a, win: w, deps: deps, settings: LoadSettings(a.Preferences()), do: do,
-		typed: map[int]int{}, clipPrev: map[int]string{}, pasteRestore: 500 * time.Millisecond}
+		typed: map[int]int{}, typedWin: map[int]string{}, clipPrev: map[int]string{}, pasteRestore: 500 * time.Millisecond}
 	u.ctl = dictation.New(u.openInput, u.newStreamer,
 		dictation.Config{Continuous: u.settings.Continuous, Deliver: u.deliver, Format: u.formatText,
 			Keep: u.keep, KeepMore: u.keepMore, Record: u.recordOutcome, Retract: u.retract},

@@ -99,6 +99,41 @@ func (t *Typer) Erase(n int) error {
 	return nil
 }
 
+// ActiveWindow names the window that has the keyboard focus, where the tool can tell (xdotool
+// on X11), else "".
+func (t *Typer) ActiveWindow() string {
+	if t.Name() != "xdotool" {
+		return ""
+	}
+	out, err := exec.Command(t.tool, "getactivewindow").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// EraseIn sends n backspaces to window (an ActiveWindow value), focusing it first, so that
+// an undo started from Hark's own window takes the text back from the app that received it
+// rather than from Hark's window (issue 17). With window "" it is Erase.
+func (t *Typer) EraseIn(window string, n int) error {
+	if window == "" || t.Name() != "xdotool" {
+		return t.Erase(n)
+	}
+	if n <= 0 {
+		return nil
+	}
+	args := append([]string{"windowactivate", "--sync", window}, eraseArgs("xdotool", n)...)
+	out, err := exec.Command(t.tool, args...).CombinedOutput()
+	if err != nil {
+		msg := strings.TrimSpace(string(out))
+		if msg == "" {
+			msg = err.Error()
+		}
+		return fmt.Errorf("erasing with %s failed: %s", t.Name(), msg)
+	}
+	return nil
+}
+
 // eraseArgs are the arguments that make tool press BackSpace n times.
 func eraseArgs(tool string, n int) []string {
 	var args []string
