@@ -107,7 +107,10 @@ func (t *Typer) ActiveWindow() string {
 	}
 	out, err := exec.Command(t.tool, "getactivewindow").Output()
 	if err != nil {
-		return ""
+		// No window manager to ask (_NET_ACTIVE_WINDOW): the X server's input focus.
+		if out, err = exec.Command(t.tool, "getwindowfocus").Output(); err != nil {
+			return ""
+		}
 	}
 	return strings.TrimSpace(string(out))
 }
@@ -124,6 +127,12 @@ func (t *Typer) EraseIn(window string, n int) error {
 	}
 	args := append([]string{"windowactivate", "--sync", window}, eraseArgs("xdotool", n)...)
 	out, err := exec.Command(t.tool, args...).CombinedOutput()
+	if err != nil {
+		// Without a window manager (_NET_ACTIVE_WINDOW) windowactivate fails: set the input
+		// focus directly instead.
+		args[0] = "windowfocus"
+		out, err = exec.Command(t.tool, args...).CombinedOutput()
+	}
 	if err != nil {
 		msg := strings.TrimSpace(string(out))
 		if msg == "" {
