@@ -418,6 +418,9 @@ func allFinite(x []float32) bool {
 	return true
 }
 
+// fuzzExtractors caches FuzzCompute's extractors by configuration.
+var fuzzExtractors sync.Map
+
 func FuzzCompute(f *testing.F) {
 	f.Add([]byte{}, uint8(0), uint16(1))
 	f.Add([]byte{1, 2}, uint8(1), uint16(7))
@@ -429,7 +432,15 @@ func FuzzCompute(f *testing.F) {
 			x[i] = float32(int16(binary.LittleEndian.Uint16(raw[2*i:]))) / 32768
 		}
 		cfg := Config{Preset: Preset(mode & 1), ScaleInt16: mode&2 != 0, Normalize: mode&4 != 0, PadTo: int(mode >> 4)}
-		e := mustNew(t, cfg)
+		// Building an extractor (filterbank, FFT tables) dominated each execution: 36 a minute
+		// (issue 17). There are only 128 configurations: build each once per process.
+		var e *Extractor
+		if v, ok := fuzzExtractors.Load(cfg); ok {
+			e = v.(*Extractor)
+		} else {
+			e = mustNew(t, cfg)
+			fuzzExtractors.Store(cfg, e)
+		}
 		m := e.Compute(x)
 		if m.Rows < e.FrameCount(len(x)) || len(m.Data) != m.Rows*m.Cols || !allFinite(m.Data) {
 			t.Fatalf("%+v, %d samples: %dx%d, finite %v", cfg, len(x), m.Rows, m.Cols, allFinite(m.Data))
