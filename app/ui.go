@@ -149,7 +149,7 @@ func (u *UI) build() {
 	split.Offset = 0.68
 
 	u.status = widget.NewLabel("Loading model…")
-	u.status.Truncation = fyne.TextTruncateEllipsis
+	u.status.Wrapping = fyne.TextWrapWord // the whole status, on two lines if need be (issue 17: cut off at the default size)
 
 	u.win.SetContent(container.NewBorder(top, u.status, nil, nil, split))
 	u.win.Canvas().AddShortcut(recordShortcut, func(fyne.Shortcut) { u.toggle() })
