@@ -123,7 +123,7 @@ func (u *UI) newSettingsForm(s Settings) (*settingsForm, []*widget.FormItem) {
 		{Text: "Beam width", Widget: f.beam},
 		{Text: "Voice detector", Widget: f.vad},
 		{Text: "End after silence", Widget: container.NewVBox(f.silence, f.earlyText),
-			HintText: "With the early text on, what you said arrives about 0.15 s after you pause; a pause shorter than the silence above goes on with the same sentence."},
+			HintText: "Early text: words arrive ~0.15 s after a short pause; the sentence goes on after it."},
 		{Text: "Dictation", Widget: container.NewVBox(f.continuous, f.copyClip, f.typeText, f.paste),
 			HintText: "Typing uses xdotool (X11) or wtype/ydotool (Wayland); without them the text waits on the clipboard."},
 		{Text: "Text", Widget: container.NewVBox(f.commands, f.capitalise, f.finalStop),
@@ -174,7 +174,10 @@ func (u *UI) showSettings() {
 	// The form is taller than a small window: it scrolls, and Save/Cancel stay visible.
 	scroll := container.NewVScroll(widget.NewForm(items...))
 	h := u.win.Canvas().Size().Height - 160
-	scroll.SetMinSize(fyne.NewSize(620, max(240, min(h, 640))))
+	// As wide as the window allows: a narrower scroll cut off the buttons and dropdowns at
+	// the default window size (issue 17).
+	w := u.win.Canvas().Size().Width - 60
+	scroll.SetMinSize(fyne.NewSize(max(620, min(w, 900)), max(240, min(h, 640))))
 	d := dialog.NewCustomConfirm("Settings", "Save", "Cancel", scroll, func(ok bool) {
 		if !ok {
 			return
