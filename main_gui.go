@@ -7,6 +7,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"log"
 	"os"
 	"runtime"
 
@@ -85,7 +87,11 @@ func checkDisplay() error {
 	if os.Getenv("WAYLAND_DISPLAY") != "" || d == "" || (runtime.GOOS != "linux" && runtime.GOOS != "freebsd") {
 		return nil
 	}
+	// xgb logs its fallbacks (no .Xauthority, ...) on stderr: not for this probe.
+	prev := xgb.Logger
+	xgb.Logger = log.New(io.Discard, "", 0)
 	c, err := xgb.NewConnDisplay(d)
+	xgb.Logger = prev
 	if err != nil {
 		return fmt.Errorf("cannot open the display DISPLAY=%q: %v", d, err)
 	}
