@@ -99,13 +99,25 @@ func Try(ctx context.Context, m *models.Model, seconds float64) (*Check, error) 
 	if out.Cols != ld.Recognizer.Vocabulary().Size() {
 		return nil, fmt.Errorf("%s: outputs %d values per frame but tokens.txt has %d tokens", label, out.Cols, ld.Recognizer.Vocabulary().Size())
 	}
+	finite := false
 	for _, v := range out.Data {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 1) {
 			return nil, fmt.Errorf("%s: produced NaN or infinite scores on a test clip", label)
 		}
+		finite = finite || !math.IsInf(float64(v), -1)
 	}
+	if !finite {
+		return nil, fmt.Errorf("%s: scores every token -inf on a test clip: nothing could ever be recognised", label)
+	}
+	// Decode as `hark transcribe` will: with the model's own language model, so that a missing,
+	// corrupt or escaping LM is refused at import, not at every transcription (issue 17).
+	full, err := Load(m, asr.Config{})
+	if err != nil {
+		return nil, err
+	}
+	defer full.Close()
 	start := time.Now()
-	res, err := ld.Recognizer.Recognize(ctx, clip)
+	res, err := full.Recognizer.Recognize(ctx, clip)
 	if err != nil {
 		return nil, err
 	}
