@@ -252,3 +252,16 @@ func TestEvalHypOutput(t *testing.T) {
 		t.Errorf("hypotheses: %q", b)
 	}
 }
+
+// Found by scripts/hostile.sh: a name with a newline was printed twice, once escaped and once
+// split by "; ".
+func TestNewlineInName(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "new\nline.wav")
+	if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+		t.Skip(err)
+	}
+	_, _, errs := run(t, nil, "transcribe", "--model", tones, p)
+	if strings.Count(errs, "line.wav") != 1 || !strings.Contains(errs, `new\x0aline.wav: not a supported audio file`) {
+		t.Errorf("stderr %q", errs)
+	}
+}

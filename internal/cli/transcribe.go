@@ -305,6 +305,11 @@ func render(w io.Writer, format, path string, r asr.Result, prefix bool, problem
 
 func report(env *Env, format, path string, err error) {
 	msg := oneLine(err)
+	if name := printable(path); name != path && !errors.Is(err, context.Canceled) {
+		// A name with a newline in it must not be split by oneLine's "; " as if it were two
+		// lines of message: escape it where the message repeats it.
+		msg = oneLine(errors.New(strings.ReplaceAll(err.Error(), path, name)))
+	}
 	if name := printable(path); !strings.HasPrefix(msg, name+":") {
 		msg = name + ": " + msg
 	}
