@@ -60,6 +60,9 @@ func (v *Vocabulary) ReadHotwords(r io.Reader, name string) (phrases [][]int, bo
 		boosts = append(boosts, boost)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, nil, warnings, fmt.Errorf("%s:%d: line longer than 64 KiB: not a hotword list", name, line+1)
+		}
 		return nil, nil, warnings, fmt.Errorf("%s:%d: %w", name, line+1, err)
 	}
 	if len(phrases) == 0 {

@@ -225,3 +225,12 @@ func FuzzReadHotwords(f *testing.F) {
 		}
 	})
 }
+
+// A huge line is named as such, not as "bufio.Scanner: token too long".
+func TestHotwordsLongLine(t *testing.T) {
+	v := tonesVocab(t)
+	_, _, _, err := v.ReadHotwords(strings.NewReader("hello\n"+strings.Repeat("a", 1<<17)+"\n"), "hw.txt")
+	if err == nil || !strings.Contains(err.Error(), "hw.txt:2: line longer than 64 KiB") {
+		t.Fatalf("%v", err)
+	}
+}
