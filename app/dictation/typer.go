@@ -71,14 +71,18 @@ func (t *Typer) Insert(text string) error {
 	if text == "" {
 		return nil
 	}
-	args := append(append([]string(nil), t.args...), text)
+	return t.run("typing", append(append([]string(nil), t.args...), text)...)
+}
+
+// run runs the tool; a failure says what was being done and what the tool said.
+func (t *Typer) run(doing string, args ...string) error {
 	out, err := exec.Command(t.tool, args...).CombinedOutput()
 	if err != nil {
 		msg := strings.TrimSpace(string(out))
 		if msg == "" {
 			msg = err.Error()
 		}
-		return fmt.Errorf("typing with %s failed: %s", t.Name(), msg)
+		return fmt.Errorf("%s with %s failed: %s", doing, t.Name(), msg)
 	}
 	return nil
 }
@@ -88,15 +92,7 @@ func (t *Typer) Erase(n int) error {
 	if n <= 0 {
 		return nil
 	}
-	out, err := exec.Command(t.tool, eraseArgs(t.Name(), n)...).CombinedOutput()
-	if err != nil {
-		msg := strings.TrimSpace(string(out))
-		if msg == "" {
-			msg = err.Error()
-		}
-		return fmt.Errorf("erasing with %s failed: %s", t.Name(), msg)
-	}
-	return nil
+	return t.run("erasing", eraseArgs(t.Name(), n)...)
 }
 
 // ActiveWindow names the window that has the keyboard focus, where the tool can tell (xdotool
@@ -126,21 +122,13 @@ func (t *Typer) EraseIn(window string, n int) error {
 		return nil
 	}
 	args := append([]string{"windowactivate", "--sync", window}, eraseArgs("xdotool", n)...)
-	out, err := exec.Command(t.tool, args...).CombinedOutput()
-	if err != nil {
-		// Without a window manager (_NET_ACTIVE_WINDOW) windowactivate fails: set the input
-		// focus directly instead.
-		args[0] = "windowfocus"
-		out, err = exec.Command(t.tool, args...).CombinedOutput()
+	if t.run("erasing", args...) == nil {
+		return nil
 	}
-	if err != nil {
-		msg := strings.TrimSpace(string(out))
-		if msg == "" {
-			msg = err.Error()
-		}
-		return fmt.Errorf("erasing with %s failed: %s", t.Name(), msg)
-	}
-	return nil
+	// Without a window manager (_NET_ACTIVE_WINDOW) windowactivate fails: set the input focus
+	// directly instead.
+	args[0] = "windowfocus"
+	return t.run("erasing", args...)
 }
 
 // eraseArgs are the arguments that make tool press BackSpace n times.
@@ -172,15 +160,7 @@ func Typed(text string) int {
 
 // Paste presses Ctrl+V in the focused window (after the text was put on the clipboard).
 func (t *Typer) Paste() error {
-	out, err := exec.Command(t.tool, pasteArgs(t.Name())...).CombinedOutput()
-	if err != nil {
-		msg := strings.TrimSpace(string(out))
-		if msg == "" {
-			msg = err.Error()
-		}
-		return fmt.Errorf("pasting with %s failed: %s", t.Name(), msg)
-	}
-	return nil
+	return t.run("pasting", pasteArgs(t.Name())...)
 }
 
 func pasteArgs(tool string) []string {
