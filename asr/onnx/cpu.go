@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"strings"
+	"sync"
 )
 
 // int8Flags are the CPU features that choose ONNX Runtime's int8 matrix kernels on x86-64.
@@ -28,7 +29,10 @@ func (c CPU) String() string {
 
 // ReadCPU reads the processor's model and int8-relevant features from /proc/cpuinfo (Linux);
 // elsewhere it returns an empty CPU.
-func ReadCPU() CPU { return parseCPUInfo("/proc/cpuinfo") }
+// The result is read once per process (it keys every cache entry and the self-check).
+func ReadCPU() CPU { return readCPUOnce() }
+
+var readCPUOnce = sync.OnceValue(func() CPU { return parseCPUInfo("/proc/cpuinfo") })
 
 func parseCPUInfo(path string) CPU {
 	var c CPU

@@ -338,14 +338,12 @@ func Open(name string, data []byte, opts Options) (*Engine, error) {
 	if info.Lengths != "" {
 		out = append(out, info.Lengths)
 	}
-	if opts.CacheDir != "" {
-		if sess := openCached(opts.CacheDir, data, in, out, threads); sess != nil {
-			return &Engine{name: name, info: info, sess: sess}, nil
-		}
-	}
 	var tmp, final string
 	if opts.CacheDir != "" {
-		final = optimisedPath(opts.CacheDir, data)
+		final = optimisedPath(opts.CacheDir, data) // hashes the model: once per Open
+		if sess := openCached(final, in, out, threads); sess != nil {
+			return &Engine{name: name, info: info, sess: sess}, nil
+		}
 		if err := os.MkdirAll(filepath.Dir(final), 0o700); err == nil {
 			tmp = fmt.Sprintf("%s.tmp%d", final, os.Getpid())
 			if err := so.SetOptimizedModelFilePath(tmp); err != nil {
@@ -383,11 +381,11 @@ func optimisedPath(dir string, data []byte) string {
 	return filepath.Join(dir, fmt.Sprintf("%x.optimised.onnx", h.Sum(nil)[:16]))
 }
 
-// openCached opens the cached optimised form of a model with graph optimisation off, or
+// openCached opens the cached optimised form of a model (at p, from optimisedPath) with graph
+// optimisation off, or
 // returns nil: no cache entry, or a damaged one (its checksum does not match, it is not a
 // regular file, or ONNX Runtime refuses it), which is then removed.
-func openCached(dir string, data []byte, in, out []string, threads int) *ort.DynamicAdvancedSession {
-	p := optimisedPath(dir, data)
+func openCached(p string, in, out []string, threads int) *ort.DynamicAdvancedSession {
 	drop := func() { os.Remove(p); os.Remove(p + ".sha256") }
 	f, err := regfile.Open(p) // a FIFO must not hang the start
 	if err != nil {
