@@ -59,7 +59,15 @@ func (u *UI) historyStore() *history.Store {
 	return u.store
 }
 
-// keep saves an utterance's audio before it is decoded (controller goroutine).
+// keeper saves utterances in the history for the controller (dictation.Keeper), once the
+// store is open.
+func (u *UI) keeper() *dictation.Keeper {
+	return &dictation.Keeper{Store: u.historyStore, Model: u.engineName,
+		Failed: func(err error) { u.do(func() { u.setStatus("Error: " + oneLine(err)) }) }}
+}
+
+// keep saves an utterance's audio before it is decoded, when the settings ask for it
+// (controller goroutine).
 func (u *UI) keep(samples []float32) (string, error) {
 	u.mu.Lock()
 	on := u.settings.KeepAudio
@@ -67,58 +75,25 @@ func (u *UI) keep(samples []float32) (string, error) {
 	if !on {
 		return "", nil
 	}
-	st := u.historyStore()
-	if st == nil {
+	if u.historyStore() == nil {
 		u.mu.Lock()
 		err := u.storeErr
 		u.mu.Unlock()
-		if err == nil {
-			return "", nil
-		}
 		return "", err
 	}
-	e, err := st.Add(samples, time.Now())
-	return e.ID, err
+	return u.keeper().Keep(samples)
 }
 
 // keepMore adds the next piece of an utterance's audio to its history entry, before the
 // piece is decoded (controller goroutine).
-func (u *UI) keepMore(id string, samples []float32) error {
-	st := u.historyStore()
-	if st == nil {
-		return nil
-	}
-	_, err := st.Extend(id, samples)
-	return err
-}
+func (u *UI) keepMore(id string, samples []float32) error { return u.keeper().KeepMore(id, samples) }
 
-// record writes how an utterance ended into its history entry (controller goroutine).
+// recordOutcome writes how an utterance ended into its history entry (controller goroutine).
 func (u *UI) recordOutcome(ut dictation.Utterance) {
-	st := u.historyStore()
-	if st == nil || ut.ID == "" {
+	if ut.ID == "" || u.historyStore() == nil {
 		return
 	}
-	e, err := st.Get(ut.ID)
-	if err != nil {
-		return // removed meanwhile (size cap, or deleted in the History window)
-	}
-	e.Raw, e.Delivered = ut.Raw, ut.Delivered
-	switch {
-	case ut.Err != nil:
-		e.Status, e.Error = history.Failed, oneLine(ut.Err)
-	case ut.Undone:
-		e.Status = history.Undone
-	case ut.Command:
-		e.Status, e.Text, e.Delivered = history.Decoded, "", "command: "+ut.Raw
-	case ut.Raw == "":
-		e.Status, e.Error = history.Decoded, "no words recognised"
-	default:
-		e.Status, e.Text, e.Error = history.Decoded, ut.Text, ""
-	}
-	e.Model = u.engineName()
-	if err := st.Update(e); err != nil {
-		u.do(func() { u.setStatus("Error: " + oneLine(err)) })
-	}
+	u.keeper().Record(ut)
 	u.do(u.refreshHistory)
 }
 

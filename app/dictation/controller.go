@@ -278,7 +278,7 @@ func (c *Controller) run(ctx context.Context, s *session) {
 		_ = cl.Close()
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
-		c.fail(fmt.Errorf("capture stopped: %w", err))
+		c.fail(&CaptureError{Err: err})
 	}
 	c.mu.Lock()
 	if c.session == s {
@@ -298,9 +298,11 @@ func (c *Controller) event(s *session, e stream.Event) {
 	case stream.Partial:
 		if sen := s.sentence; sen != nil && sen.utt == e.Utterance {
 			// The rest of an utterance whose first pieces are in the transcript.
-			c.setPartial(strings.TrimLeft(sen.text.Peek(e.Text), " "))
+			rest := sen.text.Peek(e.Text)
+			c.setPartialAt(strings.TrimLeft(rest, " "), Utterance{Text: sen.text.Text(), Append: rest, Start: sen.u.Start, End: e.End, Open: true})
 		} else {
-			c.setPartial(c.format(e.Text, false))
+			p := c.format(e.Text, false)
+			c.setPartialAt(p, Utterance{Append: p, Start: e.Start, End: e.End, Open: true})
 		}
 	case stream.End:
 		if !e.Provisional {
@@ -339,8 +341,8 @@ func (c *Controller) whole(e stream.Event, id string) {
 	base := Utterance{ID: id, Raw: e.Text, Start: e.Start, End: e.End, At: time.Now(), Decode: e.Decode, Duration: e.Duration}
 	switch {
 	case e.Kind == stream.Final && e.Err != nil:
-		c.fail(fmt.Errorf("utterance %d could not be recognised (its audio is kept): %w", e.Utterance, e.Err))
 		base.Err = e.Err
+		c.failUtt(fmt.Errorf("utterance %d could not be recognised (its audio is kept): %w", e.Utterance, e.Err), base)
 		c.record(base)
 	case e.Kind == stream.Dropped:
 		c.record(base) // recognised as nothing
@@ -374,7 +376,8 @@ func (c *Controller) piece(s *session, e stream.Event) {
 	switch {
 	case e.Err != nil:
 		sen.err = e.Err
-		c.fail(fmt.Errorf("part of utterance %d could not be recognised (its audio is kept): %w", e.Utterance, e.Err))
+		c.failUtt(fmt.Errorf("part of utterance %d could not be recognised (its audio is kept): %w", e.Utterance, e.Err),
+			Utterance{ID: s.kept[e.Utterance], Start: e.Start, End: e.End, Open: true, Err: e.Err})
 		return
 	case c.isUndo(e.Text):
 		// "Scratch that" after a pause undoes the last utterance: this one so far, if any.
@@ -404,7 +407,8 @@ func (c *Controller) piece(s *session, e stream.Event) {
 func (c *Controller) endSentence(sen *sentence, e stream.Event, id string) {
 	if e.Kind == stream.Final && e.Err != nil {
 		sen.err = e.Err
-		c.fail(fmt.Errorf("the end of utterance %d could not be recognised (its audio is kept): %w", e.Utterance, e.Err))
+		c.failUtt(fmt.Errorf("the end of utterance %d could not be recognised (its audio is kept): %w", e.Utterance, e.Err),
+			Utterance{ID: id, Start: e.Start, End: e.End, Err: e.Err})
 	}
 	last := ""
 	if e.Kind == stream.Final && e.Err == nil {
@@ -641,24 +645,37 @@ func (c *Controller) setState(st State, s *session) {
 	c.send(Update{Kind: StateChanged, State: st})
 }
 
-func (c *Controller) setPartial(p string) {
+func (c *Controller) setPartial(p string) { c.setPartialAt(p, Utterance{}) }
+
+// setPartialAt shows p; at says where it is (Update.Utterance of a PartialChanged).
+func (c *Controller) setPartialAt(p string, at Utterance) {
 	c.mu.Lock()
 	changed := c.partial != p
 	c.partial = p
 	st := c.state
 	c.mu.Unlock()
 	if changed {
-		c.send(Update{Kind: PartialChanged, State: st, Partial: p})
+		c.send(Update{Kind: PartialChanged, State: st, Partial: p, Utterance: at})
 	}
 }
 
-func (c *Controller) fail(err error) {
+func (c *Controller) fail(err error) { c.failUtt(err, Utterance{}) }
+
+// failUtt reports err; u is the utterance (or piece) that could not be decoded, if any.
+func (c *Controller) failUtt(err error, u Utterance) {
 	c.mu.Lock()
 	c.lastErr = err
 	st := c.state
 	c.mu.Unlock()
-	c.send(Update{Kind: Failed, State: st, Err: err})
+	c.send(Update{Kind: Failed, State: st, Err: err, Utterance: u})
 }
+
+// CaptureError ends a session: the input could not be read on (a lost device, a broken
+// file). It comes in a Failed update; errors.Is sees through it to the input's error.
+type CaptureError struct{ Err error }
+
+func (e *CaptureError) Error() string { return "capture stopped: " + e.Err.Error() }
+func (e *CaptureError) Unwrap() error { return e.Err }
 
 func (c *Controller) send(u Update) {
 	c.emitMu.Lock()

@@ -77,7 +77,10 @@ const (
 	StateChanged Kind = iota
 	// LevelChanged: Level and Prob describe the latest 32 ms of audio.
 	LevelChanged
-	// PartialChanged: Partial is the utterance-so-far ("" when cleared).
+	// PartialChanged: Partial is the utterance-so-far ("" when cleared). Utterance says
+	// where it stands: Start and End its times, and for an utterance that comes in pieces
+	// Text the pieces already in the transcript and Append the partial as it follows them
+	// (with its leading space, which Partial lacks).
 	PartialChanged
 	// FinalAdded: Utterance was appended to the transcript.
 	FinalAdded
@@ -86,7 +89,9 @@ const (
 	// Undone: Utterance was removed from the transcript (and retracted from its target).
 	Undone
 	// Failed: Err says what went wrong (capture, decoding or delivery); dictation goes on
-	// where it can.
+	// where it can. When an utterance (or a piece of one: Open) could not be decoded,
+	// Utterance has its times and Utterance.Err the decoder's error; a *CaptureError means
+	// the session ended.
 	Failed
 	// FinalExtended: Utterance (the last one in the transcript) grew by Utterance.Append.
 	FinalExtended

@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
-	"hark/audio"
 	"hark/internal/ctl"
 )
 
@@ -47,36 +45,4 @@ func runCtl(ctx context.Context, env *Env, args []string) int {
 	}
 	fmt.Fprintln(env.Stdout, state)
 	return ExitOK
-}
-
-// pausable passes audio through, or silence while paused, so that `hark listen --control`
-// can be stopped and started without closing the device (an utterance in progress ends
-// after the trailing silence, as if the speaker had stopped).
-type pausable struct {
-	audio.Source
-	mu     sync.Mutex
-	paused bool
-}
-
-func (p *pausable) Read(x []float32) (int, error) {
-	n, err := p.Source.Read(x)
-	p.mu.Lock()
-	paused := p.paused
-	p.mu.Unlock()
-	if paused {
-		clear(x[:n])
-	}
-	return n, err
-}
-
-func (p *pausable) set(paused bool) {
-	p.mu.Lock()
-	p.paused = paused
-	p.mu.Unlock()
-}
-
-func (p *pausable) isPaused() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.paused
 }

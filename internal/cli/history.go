@@ -5,9 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
-	"time"
 
 	"hark/app/history"
 	"hark/asr"
@@ -204,84 +202,6 @@ func redecode(ctx context.Context, st *history.Store, ld *loader.Loaded, id stri
 	return e, st.Update(e)
 }
 
-// listenHistory records `hark listen`'s utterances: the audio before decoding, the text after.
-// An utterance that comes in pieces is one entry: each piece's audio is added to it.
-type listenHistory struct {
-	st      *history.Store
-	entries map[int]history.Entry // by utterance number, from its first End to its end
-	failed  map[int]bool          // a piece of the utterance could not be decoded
-	model   string
-	errs    []error
-	warn    func(error) // reports an error as it happens
-}
-
 // hangEnv, when set, makes `hark listen` stop for good once an utterance's audio is saved,
 // before decoding it: the crash test kills it there.
 const hangEnv = "HARK_DEBUG_HANG_BEFORE_DECODE"
-
-// fail records a history error and reports it at once (not only at exit: an utterance that
-// cannot be saved is lost if Hark then crashes).
-func (h *listenHistory) fail(err error) {
-	h.errs = append(h.errs, err)
-	if h.warn != nil {
-		h.warn(err)
-	}
-}
-
-func (h *listenHistory) end(n int, samples []float32) {
-	if e, ok := h.entries[n]; ok {
-		ext, err := h.st.Extend(e.ID, samples)
-		if err != nil {
-			h.fail(err)
-			return
-		}
-		h.entries[n] = ext
-		return
-	}
-	e, err := h.st.Add(samples, time.Now())
-	if err != nil {
-		h.fail(err)
-		return
-	}
-	h.entries[n] = e
-	if os.Getenv(hangEnv) != "" {
-		select {}
-	}
-}
-
-// final records the utterance's text so far; open: more of it will follow. A failure stays
-// recorded when later pieces decode.
-func (h *listenHistory) final(n int, raw, text string, err error, open bool) {
-	e, ok := h.entries[n]
-	if !ok {
-		return
-	}
-	failed := h.failed[n]
-	if !open {
-		delete(h.entries, n)
-		delete(h.failed, n)
-	}
-	e.Raw, e.Text, e.Model = raw, text, h.model
-	switch {
-	case err != nil:
-		e.Status, e.Error = history.Failed, oneLine(err)
-		if open {
-			if h.failed == nil {
-				h.failed = map[int]bool{}
-			}
-			h.failed[n] = true
-		}
-	case failed:
-		e.Status = history.Failed
-	case raw == "":
-		e.Status, e.Error = history.Decoded, "no words recognised"
-	default:
-		e.Status, e.Delivered, e.Error = history.Decoded, "hark listen output", ""
-	}
-	if err := h.st.Update(e); err != nil {
-		h.fail(err)
-	}
-	if open {
-		h.entries[n] = e
-	}
-}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -9,7 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"hark/app/dictation"
 	"hark/app/history"
+	"hark/app/live"
+	"hark/asr"
+	"hark/asr/stream"
+	"hark/asr/vad"
+	"hark/audio"
 	"hark/audio/audiofile"
 )
 
@@ -150,10 +157,36 @@ func TestListenHistoryReportsAtOnce(t *testing.T) {
 	if err := os.WriteFile(dir, []byte("not a directory"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var warned []error
-	h := &listenHistory{st: st, entries: map[int]history.Entry{}, warn: func(err error) { warned = append(warned, err) }}
-	h.end(1, make([]float32, 1600))
-	if len(warned) != 1 || !strings.Contains(warned[0].Error(), dir) {
-		t.Fatalf("warned %v", warned)
+	// `hark listen`'s pipeline (the dictation core, its history keeper and the listen view)
+	// on that store: the failure is printed when the audio cannot be saved, before the
+	// utterance's text.
+	k := &dictation.Keeper{Store: func() *history.Store { return st }}
+	var order []string
+	v := &listenView{w: writerFunc(func(p []byte) { order = append(order, "text: "+string(p)) }),
+		warn: func(err error) { order = append(order, "warn: "+err.Error()) }}
+	src, err := live.Open(live.Input{File: toneWAVs + "/hello.wav", Fast: true})
+	if err != nil {
+		t.Fatal(err)
 	}
+	c := dictation.New(func() (audio.Source, error) { return src, nil }, func() (*stream.Streamer, error) {
+		return stream.New(sayHello{}, vad.NewEnergy(vad.EnergyConfig{}), stream.Config{ProvisionalSilence: -1}), nil
+	}, dictation.Config{Continuous: true, Keep: k.Keep, Record: k.Record}, v.update)
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c.Wait()
+	if len(order) != 2 || !strings.HasPrefix(order[0], "warn: ") || !strings.Contains(order[0], dir) || order[1] != "text: hello\n" || len(v.histErrs) != 1 {
+		t.Fatalf("printed %q, history errors %v", order, v.histErrs)
+	}
+}
+
+type writerFunc func(p []byte)
+
+func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
+
+// sayHello hears "hello" in anything.
+type sayHello struct{}
+
+func (sayHello) Recognize(context.Context, []float32) (asr.Result, error) {
+	return asr.Result{Text: "hello"}, nil
 }

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -19,7 +17,6 @@ import (
 	"hark/app/live"
 	"hark/asr"
 	"hark/asr/stream"
-	"hark/asr/text"
 	"hark/audio"
 	"hark/audio/portaudio"
 	"hark/internal/ctl"
@@ -100,10 +97,6 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 		return fail(err)
 	}
 	defer eng.Close()
-	st, err := eng.NewStreamer()
-	if err != nil {
-		return fail(err)
-	}
 	var typer listenTyper
 	if *typeText {
 		if typer, err = findListenTyper(); err != nil {
@@ -114,19 +107,32 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	src := &swappable{cur: first}
-	defer src.Close()
-	// Ctrl-C and SIGTERM cancel ctx; closing the source unblocks a waiting Read, and Run
-	// then finishes the utterance in progress.
-	stop := context.AfterFunc(ctx, func() { src.Close() })
-	defer stop()
+	warn := func(err error) { fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err)) }
+	view := &listenView{w: env.Stdout, jsonl: *format == "jsonl", partials: *partials, tty: isTerminal(env.Stdout), warn: warn}
 
-	out := &listenOutput{w: env.Stdout, jsonl: *format == "jsonl", partials: *partials,
-		tty: isTerminal(env.Stdout), format: formatter}
-	if typer != nil {
-		out.typed = startTyping(typer, func(err error) {
-			fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
-		})
+	// The dictation core does the rest, as in the window: pieces into sentences, history,
+	// pause and cancel, delivery. `hark listen` prints its updates and types what it delivers.
+	dcfg := dictation.Config{Continuous: true, UndoPhrases: []string{}, // printed text cannot be taken back
+		Deliver: func(u dictation.Utterance) (string, error) {
+			if typer == nil {
+				return "hark listen output", nil
+			}
+			ins := u.Append
+			if !u.Open {
+				ins += " " // the space that separates utterances
+			}
+			if err := typer.Insert(ins); err != nil {
+				warn(err) // printed all the same; typing goes on with the next
+				return "hark listen output", nil
+			}
+			return "hark listen output, typed", nil
+		}}
+	if formatter != nil {
+		dcfg.Format = func(raw string, final bool) string {
+			f := *formatter
+			f.NoFinalStop = f.NoFinalStop || !final
+			return f.Format(raw)
+		}
 	}
 	keepSet := false
 	fs.Visit(func(f *flag.Flag) { keepSet = keepSet || f.Name == "history" })
@@ -135,78 +141,111 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 		if err != nil {
 			return fail(err)
 		}
-		out.hist = &listenHistory{st: hs, entries: map[int]history.Entry{}, model: eng.ModelName(),
-			warn: func(err error) {
-				fmt.Fprintf(env.Stderr, "%s %s: utterance history: %s\n", programName, name, oneLine(err))
-			}}
+		k := &dictation.Keeper{Store: func() *history.Store { return hs }, Model: eng.ModelName,
+			Failed: func(err error) { view.update(dictation.Update{Kind: dictation.Failed, Err: err}) }}
+		dcfg.Keep = func(samples []float32) (string, error) {
+			id, err := k.Keep(samples)
+			if err == nil && os.Getenv(hangEnv) != "" {
+				select {} // the crash test kills Hark here, the audio saved and not decoded
+			}
+			return id, err
+		}
+		dcfg.KeepMore, dcfg.Record = k.KeepMore, k.Record
 	}
+	next := first // the source the next session listens to
+	dc := dictation.New(func() (audio.Source, error) { return next, nil }, eng.NewStreamer, dcfg, view.update)
+	// Ctrl-C and SIGTERM stop dictation: the source is closed, which unblocks a waiting
+	// Read, and the utterance in progress is finished.
+	stop := context.AfterFunc(ctx, dc.Stop)
+	defer stop()
+
 	if env.StderrIsTTY {
 		fmt.Fprintf(env.Stderr, "Listening to %s with %s (VAD: %s). Ctrl-C to stop.\n", first.Describe(), eng.ModelName(), eng.VADName())
 	}
-	var in audio.Source = src
 	if *control {
-		p := &pausable{Source: src}
-		in = p
-		srv, err := ctl.Listen(ctl.SocketPath(), func(cmd string) (string, error) {
-			switch cmd {
-			case "start":
-				p.set(false)
-			case "stop":
-				p.set(true)
-			case "toggle", "pause":
-				p.set(!p.isPaused())
-			case "cancel":
-				st.Discard()
-			case "undo":
-				return "", errors.New("hark listen prints text and cannot take it back")
-			case "show":
-				return "", errors.New("hark listen runs in a terminal and has no window to show")
-			}
-			if p.isPaused() {
-				return "paused", nil
-			}
-			return "listening", nil
-		})
+		srv, err := ctl.Listen(ctl.SocketPath(), listenControl(dc))
 		if err != nil {
+			first.Close()
 			return fail(err)
 		}
 		defer srv.Close()
 	}
+	var capErr error
 	for {
-		err = st.Run(ctx, in, out.event)
-		if s, ok := src.current().(interface{ Stats() portaudio.Stats }); ok {
+		src := next
+		view.capture = nil
+		if err := dc.Start(); err != nil {
+			src.Close()
+			return fail(err)
+		}
+		if ctx.Err() != nil {
+			dc.Stop()
+		}
+		dc.Wait()
+		src.Close()
+		if s, ok := src.(interface{ Stats() portaudio.Stats }); ok {
 			if st := s.Stats(); st.Overflows+st.Dropped > 0 {
 				fmt.Fprintf(env.Stderr, "%s %s: %d input overflows, %d samples dropped\n", programName, name, st.Overflows, st.Dropped)
 			}
 		}
-		if *input != "" || !errors.Is(err, portaudio.ErrDeviceLost) || ctx.Err() != nil {
+		capErr = view.capture
+		if *input != "" || !errors.Is(capErr, portaudio.ErrDeviceLost) || ctx.Err() != nil {
 			break
 		}
 		// The microphone went away (the utterance in progress was finished): wait for the
 		// same device to be listed again, as the window does, and go on listening there.
 		label := deviceLabel(*device)
 		fmt.Fprintf(env.Stderr, "%s %s: the %s stopped (unplugged?); waiting for it to come back…\n", programName, name, label)
-		src.current().Close()
-		next, rerr := dictation.Reopen(ctx, listenDevices, *device, listenReplugEvery, func() (live.Source, error) {
+		reopened, rerr := dictation.Reopen(ctx, listenDevices, *device, listenReplugEvery, func() (live.Source, error) {
 			return listenOpen(live.Input{Device: *device})
 		})
-		if rerr != nil || !src.swap(next) {
-			err = ctx.Err()
+		if rerr != nil || ctx.Err() != nil {
+			if reopened != nil {
+				reopened.Close()
+			}
+			capErr = nil
 			break
 		}
+		next = reopened
 		fmt.Fprintf(env.Stderr, "%s %s: the %s is back: listening again.\n", programName, name, label)
 	}
-	out.done()
-	if err != nil && !errors.Is(err, context.Canceled) {
-		return fail(err)
+	view.done()
+	if capErr != nil && !errors.Is(capErr, context.Canceled) {
+		return fail(capErr)
 	}
-	if out.hist != nil && len(out.hist.errs) > 0 {
-		return fail(fmt.Errorf("utterance history: %w", errors.Join(out.hist.errs...)))
+	if len(view.histErrs) > 0 {
+		return fail(fmt.Errorf("utterance history: %w", errors.Join(view.histErrs...)))
 	}
-	if out.failed {
+	if view.failed {
 		return ExitFailed
 	}
 	return ExitOK
+}
+
+// listenControl answers `hark ctl` for `hark listen --control`: stop and start pause and
+// resume (the device stays open; there is no window to start dictation from), cancel drops
+// the utterance in progress.
+func listenControl(c *dictation.Controller) func(cmd string) (string, error) {
+	return func(cmd string) (string, error) {
+		switch cmd {
+		case "start":
+			c.SetPaused(false)
+		case "stop":
+			c.SetPaused(true)
+		case "toggle", "pause":
+			c.SetPaused(!c.Paused())
+		case "cancel":
+			c.Cancel()
+		case "undo":
+			return "", errors.New("hark listen prints text and cannot take it back")
+		case "show":
+			return "", errors.New("hark listen runs in a terminal and has no window to show")
+		}
+		if c.Paused() {
+			return "paused", nil
+		}
+		return "listening", nil
+	}
 }
 
 // Seams for tests: how inputs are opened and listed, how often a lost device is looked for,
@@ -242,96 +281,24 @@ func deviceLabel(name string) string {
 	return fmt.Sprintf("input device %q", name)
 }
 
-// swappable is the input being listened to; after a device loss the reopened device takes
-// its place. Close (Ctrl-C) closes the current one and any that would come later.
-type swappable struct {
-	mu     sync.Mutex
-	cur    live.Source
-	closed bool
-}
-
-func (s *swappable) current() live.Source {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cur
-}
-
-func (s *swappable) SampleRate() int               { return s.current().SampleRate() }
-func (s *swappable) Read(p []float32) (int, error) { return s.current().Read(p) }
-
-// swap replaces the source; false (and next closed) once Close was called.
-func (s *swappable) swap(next live.Source) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		next.Close()
-		return false
-	}
-	s.cur = next
-	return true
-}
-
-func (s *swappable) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closed = true
-	return s.cur.Close()
-}
-
-// typing delivers finals to the typer in order, off the recognizer's goroutine.
-type typing struct {
-	texts chan string
-	done  chan struct{}
-}
-
-func startTyping(t listenTyper, report func(error)) *typing {
-	ty := &typing{texts: make(chan string, 64), done: make(chan struct{})}
-	go func() {
-		defer close(ty.done)
-		for text := range ty.texts {
-			if err := t.Insert(text); err != nil {
-				report(err)
-			}
-		}
-	}()
-	return ty
-}
-
-// finish waits until everything sent has been typed.
-func (ty *typing) finish() {
-	close(ty.texts)
-	<-ty.done
-}
-
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && isatty.IsTerminal(f.Fd())
 }
 
-// listenOutput prints stream events as `hark listen` shows them.
-type listenOutput struct {
+// listenView prints the dictation core's updates as `hark listen` shows them.
+type listenView struct {
 	w        io.Writer
 	jsonl    bool
 	partials bool
-	tty      bool // rewrite the current line with partials
-	shown    bool // a partial is on the current line
-	failed   bool
-	format   *text.Formatter // nil: print the recognizer's raw words
-	hist     *listenHistory  // nil: utterances are not saved
-	typed    *typing         // nil: finals are not typed
+	tty      bool        // rewrite the current line with partials
+	warn     func(error) // reports a failure at once, on stderr
 
-	// An utterance that comes in pieces (provisional finals): its text so far is on the
-	// current line, and in sent.
-	sent   *listenSentence
-	inLine bool // txt: the current line holds pieces, not yet ended by a newline
-}
-
-// listenSentence is an utterance whose first pieces were printed.
-type listenSentence struct {
-	n     int // stream utterance number
-	s     text.Sentence
-	start float64
-	end   float64
+	shown    bool    // tty: a partial is on the current line
+	inLine   bool    // the current line holds pieces of an utterance, not yet ended by a newline
+	failed   bool    // an utterance could not be decoded
+	capture  error   // what ended the last session (a *dictation.CaptureError's cause)
+	histErrs []error // the history could not be written
 }
 
 type listenLine struct {
@@ -347,78 +314,83 @@ type listenLine struct {
 	Error       string  `json:"error,omitempty"`
 }
 
-// formatPiece formats raw words for a sentence in pieces: final is false until it ends.
-func (o *listenOutput) formatPiece(raw string, final bool) string {
-	if o.format == nil {
-		return strings.Join(strings.Fields(raw), " ")
-	}
-	f := *o.format
-	f.NoFinalStop = f.NoFinalStop || !final
-	return f.Format(raw)
-}
-
-func (o *listenOutput) event(e stream.Event) {
-	open := o.sent != nil && o.sent.n == e.Utterance
-	switch e.Kind {
-	case stream.End:
-		if o.hist != nil {
-			o.hist.end(e.Utterance, e.Audio)
-		}
-	case stream.Partial:
-		o.partial(e, open)
-	case stream.Final:
+// update is the controller's listener: it is called one update at a time.
+func (v *listenView) update(up dictation.Update) {
+	switch up.Kind {
+	case dictation.PartialChanged:
+		v.partial(up)
+	case dictation.FinalAdded, dictation.FinalExtended:
+		v.final(up.Utterance, up.Kind == dictation.FinalExtended)
+	case dictation.Failed:
+		var ce *dictation.CaptureError
 		switch {
-		case e.Err != nil:
-			o.fail(e)
-			if !e.Provisional && open {
-				o.endSentence(e, "")
-			}
-		case e.Provisional:
-			o.piece(e)
-		case open:
-			o.endSentence(e, e.Text)
-		default:
-			o.whole(e)
+		case errors.As(up.Err, &ce):
+			v.capture = ce.Err
+		case up.Utterance.Err != nil:
+			v.undecoded(up.Utterance)
+		default: // the history: the audio or the outcome could not be saved
+			v.histErrs = append(v.histErrs, up.Err)
+			v.clear()
+			v.warn(fmt.Errorf("utterance history: %w", up.Err))
 		}
-	case stream.Dropped:
-		if open {
-			o.endSentence(e, "")
-			return
-		}
-		if o.hist != nil {
-			o.hist.final(e.Utterance, "", "", nil, false)
-		}
-		o.clear()
 	}
 }
 
 // partial shows the hypothesis for the rest of the utterance.
-func (o *listenOutput) partial(e stream.Event, open bool) {
-	before, rest, start := "", "", e.Start
-	if open {
-		before, rest, start = o.sent.s.Text(), o.sent.s.Peek(e.Text), o.sent.start
-	} else if o.format != nil {
-		// Formatted like a final, less the full stop an unfinished sentence has not earned.
-		rest = strings.TrimSuffix(o.format.Format(e.Text), ".")
-	} else {
-		rest = e.Text
+func (v *listenView) partial(up dictation.Update) {
+	if up.Partial == "" {
+		v.clear()
+		return
 	}
+	u := up.Utterance
+	before, rest := u.Text, u.Append
 	switch {
-	case o.jsonl && o.partials:
-		o.json(listenLine{Text: before + rest, Start: round3(start), End: round3(e.End)})
-	case !o.jsonl && o.tty:
+	case v.jsonl && v.partials:
+		v.json(listenLine{Text: before + rest, Start: round3(u.Start), End: round3(u.End)})
+	case !v.jsonl && v.tty:
 		// Grey italic, on the current line, after the pieces already there — cut to the
 		// terminal's width, keeping the newest words: a partial that wrapped onto a second
 		// line could not be rewritten in place and stayed behind (issue 17).
-		before, rest = fitWidth(before, rest, o.width())
-		fmt.Fprintf(o.w, "\r\x1b[K%s\x1b[2;3m%s\x1b[0m", before, rest)
-		o.shown = true
+		before, rest = fitWidth(before, rest, v.width())
+		fmt.Fprintf(v.w, "\r\x1b[K%s\x1b[2;3m%s\x1b[0m", before, rest)
+		v.shown, v.inLine = true, false
+	}
+}
+
+// final prints an utterance in one piece (added, not open), or the pieces of one that comes
+// in pieces: each as it comes (open), then what ends it (extended, not open).
+func (v *listenView) final(u dictation.Utterance, extended bool) {
+	whole := !extended && !u.Open
+	switch {
+	case v.jsonl && whole:
+		v.json(listenLine{Text: u.Text, Start: round3(u.Start), End: round3(u.End), Final: true})
+	case v.jsonl:
+		app := u.Append
+		v.json(listenLine{Text: u.Text, Append: &app, Start: round3(u.Start), End: round3(u.End), Final: true, Provisional: u.Open})
+	case v.tty:
+		v.clear()
+		if v.inLine {
+			fmt.Fprint(v.w, "\r\x1b[K")
+		}
+		fmt.Fprint(v.w, u.Text)
+		v.inLine = u.Open
+		if !u.Open {
+			fmt.Fprintln(v.w)
+		}
+	case whole:
+		fmt.Fprintln(v.w, u.Text)
+	default:
+		fmt.Fprint(v.w, u.Append)
+		v.inLine = u.Open
+		if !u.Open {
+			fmt.Fprintln(v.w)
+		}
 	}
 }
 
 // width is the terminal's width in columns (80 when it cannot be told).
-func (o *listenOutput) width() int {
-	if f, ok := o.w.(*os.File); ok {
+func (v *listenView) width() int {
+	if f, ok := v.w.(*os.File); ok {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
 			return w
 		}
@@ -442,125 +414,37 @@ func fitWidth(before, rest string, width int) (string, string) {
 	return "…" + string(b), rest
 }
 
-// whole prints an utterance that came in one piece.
-func (o *listenOutput) whole(e stream.Event) {
-	raw := e.Text
-	if o.format != nil {
-		e.Text = o.format.Result(asr.Result{Text: e.Text, Words: e.Words}).Text
-	}
-	if o.hist != nil {
-		o.hist.final(e.Utterance, raw, e.Text, nil, false)
-	}
-	if o.typed != nil && e.Text != "" {
-		o.typed.texts <- e.Text + " "
-	}
-	if o.jsonl {
-		o.json(listenLine{Text: e.Text, Start: round3(e.Start), End: round3(e.End), Final: true})
+// undecoded reports an utterance, or a piece of one, that could not be decoded (its audio
+// is kept).
+func (v *listenView) undecoded(u dictation.Utterance) {
+	v.failed = true
+	if v.jsonl {
+		v.json(listenLine{Start: round3(u.Start), End: round3(u.End), Final: true, Provisional: u.Open, Error: oneLine(u.Err)})
 		return
 	}
-	o.clear()
-	fmt.Fprintln(o.w, e.Text)
+	v.clear()
+	if v.inLine {
+		fmt.Fprintln(v.w)
+		v.inLine = false
+	}
+	fmt.Fprintf(v.w, "[utterance at %.1f s could not be recognised: %s]\n", u.Start, oneLine(u.Err))
 }
 
-// piece prints a provisional final: the words so far, at once; the utterance goes on.
-func (o *listenOutput) piece(e stream.Event) {
-	if o.sent == nil || o.sent.n != e.Utterance {
-		o.sent = &listenSentence{n: e.Utterance, s: text.Sentence{Format: o.formatPiece}, start: e.Start}
-	}
-	sn := o.sent
-	add := sn.s.Add(e.Text)
-	sn.end = max(sn.end, e.End)
-	if o.hist != nil {
-		o.hist.final(e.Utterance, sn.s.Raw(), sn.s.Text(), nil, true)
-	}
-	if add == "" {
-		return
-	}
-	if o.typed != nil {
-		o.typed.texts <- add
-	}
-	switch {
-	case o.jsonl:
-		o.json(listenLine{Text: sn.s.Text(), Append: &add, Start: round3(sn.start), End: round3(sn.end), Final: true, Provisional: true})
-	case o.tty:
-		fmt.Fprintf(o.w, "\r\x1b[K%s", sn.s.Text())
-		o.shown = false
-		o.inLine = true
-	default:
-		fmt.Fprint(o.w, add)
-		o.inLine = true
+// clear takes a partial off the terminal's line (and with it the pieces before it, which
+// the next partial or piece writes again).
+func (v *listenView) clear() {
+	if v.shown {
+		fmt.Fprint(v.w, "\r\x1b[K")
+		v.shown, v.inLine = false, false
 	}
 }
 
-// endSentence ends an utterance that came in pieces: the words after the last piece, if
-// any, and what ends the sentence.
-func (o *listenOutput) endSentence(e stream.Event, last string) {
-	sn := o.sent
-	o.sent = nil
-	add := sn.s.Add(last)
-	raw, written := sn.s.Raw(), sn.s.Text()
-	add += sn.s.End()
-	whole := written + add
-	if e.Kind == stream.Final && e.Err == nil {
-		sn.end = max(sn.end, e.End)
-	}
-	if o.hist != nil {
-		o.hist.final(e.Utterance, raw, whole, e.Err, false)
-	}
-	if o.typed != nil && whole != "" {
-		o.typed.texts <- add + " "
-	}
-	switch {
-	case o.jsonl:
-		o.json(listenLine{Text: whole, Append: &add, Start: round3(sn.start), End: round3(sn.end), Final: true})
-	case o.tty:
-		fmt.Fprintf(o.w, "\r\x1b[K%s\n", whole)
-		o.shown, o.inLine = false, false
-	default:
-		fmt.Fprintln(o.w, add)
-		o.inLine = false
+func (v *listenView) done() {
+	v.clear()
+	if v.inLine {
+		fmt.Fprintln(v.w)
+		v.inLine = false
 	}
 }
 
-// fail reports a piece or an utterance that could not be decoded (its audio is kept).
-func (o *listenOutput) fail(e stream.Event) {
-	o.failed = true
-	if o.hist != nil {
-		if sn := o.sent; sn != nil && sn.n == e.Utterance {
-			o.hist.final(e.Utterance, sn.s.Raw(), sn.s.Text(), e.Err, true) // endSentence follows at the end
-		} else {
-			o.hist.final(e.Utterance, "", "", e.Err, e.Provisional)
-		}
-	}
-	if o.jsonl {
-		o.json(listenLine{Start: round3(e.Start), End: round3(e.End), Final: true, Provisional: e.Provisional, Error: oneLine(e.Err)})
-		return
-	}
-	o.clear()
-	if o.inLine {
-		fmt.Fprintln(o.w)
-		o.inLine = false
-	}
-	fmt.Fprintf(o.w, "[utterance at %.1f s could not be recognised: %s]\n", e.Start, oneLine(e.Err))
-}
-
-func (o *listenOutput) clear() {
-	if o.shown {
-		fmt.Fprint(o.w, "\r\x1b[K")
-		o.shown = false
-	}
-}
-
-func (o *listenOutput) done() {
-	o.clear()
-	if o.inLine {
-		fmt.Fprintln(o.w)
-		o.inLine = false
-	}
-	if o.typed != nil {
-		o.typed.finish()
-		o.typed = nil
-	}
-}
-
-func (o *listenOutput) json(l listenLine) { writeJSON(o.w, l, false) }
+func (v *listenView) json(l listenLine) { writeJSON(v.w, l, false) }

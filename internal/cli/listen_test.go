@@ -15,8 +15,6 @@ import (
 	"hark/app/dictation"
 	"hark/app/history"
 	"hark/app/live"
-	"hark/asr/stream"
-	"hark/asr/text"
 	"hark/audio/audiofile"
 	"hark/audio/portaudio"
 	"hark/audio/wav"
@@ -104,12 +102,25 @@ func TestListenUsage(t *testing.T) {
 }
 
 func TestListenTerminalRewritesPartials(t *testing.T) {
+	// The updates as the dictation core sends them: a partial is cleared ("") before the
+	// final that replaces it.
+	partial := func(p string, u dictation.Utterance) dictation.Update {
+		return dictation.Update{Kind: dictation.PartialChanged, Partial: p, Utterance: u}
+	}
+	final := func(kind dictation.Kind, u dictation.Utterance) dictation.Update {
+		return dictation.Update{Kind: kind, Utterance: u}
+	}
 	var b bytes.Buffer
-	o := &listenOutput{w: &b, tty: true}
-	o.event(stream.Event{Kind: stream.Partial, Text: "hel"})
-	o.event(stream.Event{Kind: stream.Partial, Text: "hello"})
-	o.event(stream.Event{Kind: stream.Final, Text: "hello world"})
-	o.event(stream.Event{Kind: stream.Partial, Text: "next"})
+	o := &listenView{w: &b, tty: true}
+	for _, up := range []dictation.Update{
+		partial("hel", dictation.Utterance{Append: "hel"}),
+		partial("hello", dictation.Utterance{Append: "hello"}),
+		partial("", dictation.Utterance{}),
+		final(dictation.FinalAdded, dictation.Utterance{Text: "hello world", Append: "hello world"}),
+		partial("next", dictation.Utterance{Append: "next"}),
+	} {
+		o.update(up)
+	}
 	o.done()
 	want := "\r\x1b[K\x1b[2;3mhel\x1b[0m\r\x1b[K\x1b[2;3mhello\x1b[0m\r\x1b[Khello world\n\r\x1b[K\x1b[2;3mnext\x1b[0m\r\x1b[K"
 	if b.String() != want {
@@ -119,15 +130,17 @@ func TestListenTerminalRewritesPartials(t *testing.T) {
 	// An utterance in pieces: each stays on the line, the partial of the rest after it in
 	// grey, the full stop and the newline at the end.
 	b.Reset()
-	o = &listenOutput{w: &b, tty: true, format: &text.Formatter{}}
-	for _, e := range []stream.Event{
-		{Kind: stream.Partial, Utterance: 1, Text: "hel"},
-		{Kind: stream.Final, Utterance: 1, Text: "hello", Provisional: true},
-		{Kind: stream.Partial, Utterance: 1, Text: "wor"},
-		{Kind: stream.Final, Utterance: 1, Text: "world", Provisional: true},
-		{Kind: stream.Final, Utterance: 1},
+	o = &listenView{w: &b, tty: true}
+	for _, up := range []dictation.Update{
+		partial("Hel", dictation.Utterance{Append: "Hel", Open: true}),
+		partial("", dictation.Utterance{}),
+		final(dictation.FinalAdded, dictation.Utterance{Text: "Hello", Append: "Hello", Open: true}),
+		partial("wor", dictation.Utterance{Text: "Hello", Append: " wor", Open: true}),
+		partial("", dictation.Utterance{}),
+		final(dictation.FinalExtended, dictation.Utterance{Text: "Hello world", Append: " world", Open: true}),
+		final(dictation.FinalExtended, dictation.Utterance{Text: "Hello world.", Append: "."}),
 	} {
-		o.event(e)
+		o.update(up)
 	}
 	o.done()
 	want = "\r\x1b[K\x1b[2;3mHel\x1b[0m\r\x1b[KHello\r\x1b[KHello\x1b[2;3m wor\x1b[0m\r\x1b[KHello world\r\x1b[KHello world.\n"
