@@ -1,3 +1,3 @@
 // Package app is Hark's dictation window (Fyne): widgets bound to the dictation model in
-// app/dictation, updated from other goroutines only through fyne.Do.
+// dictation, updated from other goroutines only through fyne.Do.
 package app

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
-	"hark/app/dictation"
+	"hark/dictation"
 	"hark/app/hotkey"
 )
 

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"hark/app/dictation"
+	"hark/dictation"
 	"hark/app/hotkey"
 	"hark/asr/vad/vadtest"
 )

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"hark/app/dictation"
+	"hark/dictation"
 )
 
 func TestKeyWait(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"io"
 	"time"
 
-	"hark/app/dictation"
+	"hark/dictation"
 	"hark/audio"
 	"hark/audio/portaudio"
 )

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"hark/app/dictation"
-	"hark/app/live"
+	"hark/dictation"
+	"hark/internal/live"
 	"hark/asr/vad/vadtest"
 	"hark/audio"
 	"hark/audio/portaudio"

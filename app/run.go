@@ -8,7 +8,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
 
-	"hark/app/live"
+	"hark/internal/live"
 	"hark/assets"
 	"hark/audio"
 	"hark/internal/ctl"

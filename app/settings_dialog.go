@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hark/app/autostart"
-	"hark/app/dictation"
+	"hark/dictation"
 	"hark/app/hotkey"
 )
 

@@ -7,7 +7,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"hark/app/autostart"
-	"hark/app/dictation"
+	"hark/dictation"
 	"hark/assets"
 )
 

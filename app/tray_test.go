@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"hark/app/autostart"
-	"hark/app/dictation"
+	"hark/dictation"
 )
 
 // fakeTray records what the window puts in the system tray.

@@ -16,8 +16,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"hark/app/dictation"
-	"hark/app/history"
+	"hark/dictation"
+	"hark/dictation/history"
 	"hark/asr/stream"
 	"hark/asr/text"
 	"hark/audio"

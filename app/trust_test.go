@@ -13,8 +13,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"hark/app/dictation"
-	"hark/app/history"
+	"hark/dictation"
+	"hark/dictation/history"
 	"hark/asr/vad/vadtest"
 	"hark/internal/ctl"
 )

@@ -14,7 +14,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/widget"
 
-	"hark/app/dictation"
+	"hark/dictation"
 )
 
 // xEntryEnv makes the test binary open a real Fyne window with a text entry (under the

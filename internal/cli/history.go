@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"hark/app/history"
+	"hark/dictation/history"
 	"hark/asr"
 	"hark/audio"
 	"hark/internal/loader"

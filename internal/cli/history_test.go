@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"hark/app/dictation"
-	"hark/app/history"
-	"hark/app/live"
+	"hark/dictation"
+	"hark/dictation/history"
+	"hark/internal/live"
 	"hark/asr"
 	"hark/asr/stream"
 	"hark/asr/vad"

@@ -12,9 +12,9 @@ import (
 	"github.com/mattn/go-isatty"
 	"golang.org/x/term"
 
-	"hark/app/dictation"
-	"hark/app/history"
-	"hark/app/live"
+	"hark/dictation"
+	"hark/dictation/history"
+	"hark/internal/live"
 	"hark/asr"
 	"hark/asr/stream"
 	"hark/audio"

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"hark/app/dictation"
-	"hark/app/history"
-	"hark/app/live"
+	"hark/dictation"
+	"hark/dictation/history"
+	"hark/internal/live"
 	"hark/audio/audiofile"
 	"hark/audio/portaudio"
 	"hark/audio/wav"

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"hark/app/history"
+	"hark/dictation/history"
 )
 
 // Keeper saves what dictation hears in a history store: its Keep, KeepMore and Record are a
