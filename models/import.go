@@ -96,7 +96,7 @@ func (s *Store) Import(ctx context.Context, src string, opts ImportOptions) (*Im
 	}
 	root, err := FindModelDir(unpacked)
 	if err != nil {
-		return nil, errors.New(relabel(err.Error(), unpacked, src))
+		return nil, relabeled{err, relabel(err.Error(), unpacked, src)}
 	}
 	if err := describe(root, src, name); err != nil {
 		return nil, err

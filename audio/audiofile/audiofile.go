@@ -23,6 +23,18 @@ type unsupportedError struct{ msg string }
 func (e *unsupportedError) Error() string { return e.msg }
 func (e *unsupportedError) Unwrap() error { return ErrUnsupported }
 
+// FileError is a problem with one input file: every error of this package names its file
+// this way, so that callers can tell (errors.As) whether a message names the file already.
+type FileError struct {
+	Path string // as given to Open (StdinName for standard input)
+	Err  error
+}
+
+func (e *FileError) Error() string { return e.Path + ": " + e.Err.Error() }
+func (e *FileError) Unwrap() error { return e.Err }
+
+func fileErr(path string, err error) error { return &FileError{Path: path, Err: err} }
+
 // StdinName is how errors name standard input, which Open reads for "-".
 const StdinName = "stdin"
 
@@ -53,7 +65,7 @@ func Open(path string) (audio.Source, io.Closer, error) {
 	if err != nil {
 		var re *regfile.Error
 		if errors.As(err, &re) {
-			return nil, nil, fmt.Errorf("%s: is %s, not an audio file: %w", path, re.Kind, regfile.ErrNotRegular)
+			return nil, nil, fileErr(path, fmt.Errorf("is %s, not an audio file: %w", re.Kind, regfile.ErrNotRegular))
 		}
 		return nil, nil, err // *PathError names the file
 	}
@@ -71,10 +83,10 @@ func OpenReader(r io.Reader, name string) (audio.Source, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, err := br.Peek(SniffLen)
 	if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fileErr(name, err)
 	}
 	if len(head) == 0 {
-		return nil, &unsupportedError{name + ": not a supported audio file (empty file)"}
+		return nil, fileErr(name, &unsupportedError{"not a supported audio file (empty file)"})
 	}
 	// Skip ID3v2 tags (MP3 and some FLAC files carry them) here, so the
 	// decoders need not allocate them whole and the content can be sniffed.
@@ -86,16 +98,16 @@ func OpenReader(r io.Reader, name string) (audio.Source, error) {
 		}
 		if _, err := br.Discard(n); err != nil {
 			if err == io.EOF {
-				return nil, &unsupportedError{name + ": not a supported audio file (only an ID3 tag, no audio)"}
+				return nil, fileErr(name, &unsupportedError{"not a supported audio file (only an ID3 tag, no audio)"})
 			}
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, fileErr(name, err)
 		}
 		head, err = br.Peek(SniffLen)
 		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, fileErr(name, err)
 		}
 		if len(head) == 0 {
-			return nil, &unsupportedError{name + ": not a supported audio file (only an ID3 tag, no audio)"}
+			return nil, fileErr(name, &unsupportedError{"not a supported audio file (only an ID3 tag, no audio)"})
 		}
 		tagged = true
 	}
@@ -117,7 +129,7 @@ func decode(k Kind, br *bufio.Reader, name string) (audio.Source, error) {
 	case WAV:
 		d, err := wav.NewDecoder(br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, fileErr(name, err)
 		}
 		return d, nil
 	case FLAC:
@@ -125,11 +137,11 @@ func decode(k Kind, br *bufio.Reader, name string) (audio.Source, error) {
 	case MP3:
 		return openMP3(br, name)
 	case Ogg:
-		return nil, &unsupportedError{fmt.Sprintf("%s: Ogg audio is not supported; convert it first, e.g. `sox %s out.wav` or `ffmpeg -i %s out.wav`", name, name, name)}
+		return nil, fileErr(name, &unsupportedError{fmt.Sprintf("Ogg audio is not supported; convert it first, e.g. `sox %s out.wav` or `ffmpeg -i %s out.wav`", name, name)})
 	case Unknown:
-		return nil, &unsupportedError{name + ": not a supported audio file (Hark reads WAV, FLAC and MP3)"}
+		return nil, fileErr(name, &unsupportedError{"not a supported audio file (Hark reads WAV, FLAC and MP3)"})
 	}
-	return nil, &unsupportedError{fmt.Sprintf("%s: not a supported audio file (it looks like %v; Hark reads WAV, FLAC and MP3, convert it first, e.g. with sox or ffmpeg)", name, k)}
+	return nil, fileErr(name, &unsupportedError{fmt.Sprintf("not a supported audio file (it looks like %v; Hark reads WAV, FLAC and MP3, convert it first, e.g. with sox or ffmpeg)", k)})
 }
 
 // namedSource prefixes the errors of src with the file name.
@@ -143,14 +155,14 @@ func (s *namedSource) SampleRate() int { return s.src.SampleRate() }
 func (s *namedSource) Read(p []float32) (int, error) {
 	n, err := s.src.Read(p)
 	if err != nil && err != io.EOF {
-		err = fmt.Errorf("%s: %w", s.name, err)
+		err = fileErr(s.name, err)
 	}
 	return n, err
 }
 
 func checkRate(name, format string, rate int) error {
 	if rate < audio.MinSampleRate || rate > audio.MaxSampleRate {
-		return fmt.Errorf("%s: %s sample rate %d Hz is not supported (want %d..%d Hz)", name, format, rate, audio.MinSampleRate, audio.MaxSampleRate)
+		return fileErr(name, fmt.Errorf("%s sample rate %d Hz is not supported (want %d..%d Hz)", format, rate, audio.MinSampleRate, audio.MaxSampleRate))
 	}
 	return nil
 }
@@ -162,7 +174,7 @@ func checkRate(name, format string, rate int) error {
 // audio.ErrTruncated, so callers can warn and go on.
 func Load(path string, rate int) ([]float32, error) {
 	if rate < audio.MinSampleRate || rate > audio.MaxSampleRate {
-		return nil, fmt.Errorf("%s: cannot load at %d Hz (want %d..%d Hz)", path, rate, audio.MinSampleRate, audio.MaxSampleRate)
+		return nil, fileErr(path, fmt.Errorf("cannot load at %d Hz (want %d..%d Hz)", rate, audio.MinSampleRate, audio.MaxSampleRate))
 	}
 	src, c, err := Open(path)
 	if err != nil {

@@ -42,16 +42,16 @@ func openFLAC(r io.Reader, name string) (audio.Source, error) {
 	})
 	if err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("%s: invalid FLAC: truncated header: %w", name, err)
+			return nil, fileErr(name, fmt.Errorf("invalid FLAC: truncated header: %w", err))
 		}
-		return nil, fmt.Errorf("%s: invalid FLAC: %w", name, err)
+		return nil, fileErr(name, fmt.Errorf("invalid FLAC: %w", err))
 	}
 	info := s.Info
 	if info.NChannels < 1 || info.NChannels > 8 {
-		return nil, fmt.Errorf("%s: invalid FLAC: %d channels", name, info.NChannels)
+		return nil, fileErr(name, fmt.Errorf("invalid FLAC: %d channels", info.NChannels))
 	}
 	if info.BitsPerSample < 4 || info.BitsPerSample > 32 {
-		return nil, fmt.Errorf("%s: invalid FLAC: %d bits per sample", name, info.BitsPerSample)
+		return nil, fileErr(name, fmt.Errorf("invalid FLAC: %d bits per sample", info.BitsPerSample))
 	}
 	if err := checkRate(name, "FLAC", int(info.SampleRate)); err != nil {
 		return nil, err

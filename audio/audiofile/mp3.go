@@ -30,13 +30,13 @@ func openMP3(r io.Reader, name string) (audio.Source, error) {
 	})
 	if err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("%s: invalid MP3: no complete audio frame", name)
+			return nil, fileErr(name, errors.New("invalid MP3: no complete audio frame"))
 		}
 		if strings.Contains(err.Error(), "MPEG version 2.5") {
 			// go-mp3 decodes MPEG-1 and MPEG-2 (16–48 kHz) but not the MPEG 2.5 extension.
-			return nil, fmt.Errorf("%s: MP3 at 8, 11.025 or 12 kHz (MPEG 2.5) is not supported: %w; convert it first, e.g. `sox %s out.wav`", name, ErrUnsupported, name)
+			return nil, fileErr(name, fmt.Errorf("MP3 at 8, 11.025 or 12 kHz (MPEG 2.5) is not supported: %w; convert it first, e.g. `sox %s out.wav`", ErrUnsupported, name))
 		}
-		return nil, fmt.Errorf("%s: invalid MP3: %w", name, err)
+		return nil, fileErr(name, fmt.Errorf("invalid MP3: %w", err))
 	}
 	if err := checkRate(name, "MP3", d.SampleRate()); err != nil {
 		return nil, err

@@ -25,6 +25,7 @@ import (
 	"hark/audio/wav"
 	"hark/internal/atomicfile"
 	"hark/internal/loader"
+	"hark/internal/regfile"
 )
 
 func init() {
@@ -381,9 +382,15 @@ func (t *tolerant) Read(p []float32) (int, error) {
 	return n, err
 }
 
-// withPath prefixes err with path unless it already names it.
+// withPath prefixes err with path unless it is already an error about that file (one of
+// audiofile's, regfile's or the os package's, which name it).
 func withPath(path string, err error) error {
-	if strings.Contains(err.Error(), path) {
+	var (
+		fe *audiofile.FileError
+		re *regfile.Error
+		pe *fs.PathError
+	)
+	if errors.As(err, &fe) && fe.Path == path || errors.As(err, &re) && re.Path == path || errors.As(err, &pe) && pe.Path == path {
 		return err
 	}
 	return fmt.Errorf("%s: %w", path, err)
