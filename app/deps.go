@@ -4,15 +4,15 @@ import (
 	"context"
 	"os"
 
-	"hark/dictation"
-	"hark/dictation/history"
 	"hark/app/hotkey"
 	"hark/app/hotkey/x11"
-	"hark/internal/live"
 	"hark/app/sni"
 	"hark/asr/stream"
 	"hark/audio"
 	"hark/audio/portaudio"
+	"hark/dictation"
+	"hark/dictation/history"
+	"hark/internal/live"
 	"hark/models"
 )
 

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"sync/atomic"
 
-	"hark/dictation"
 	"hark/app/hotkey"
+	"hark/dictation"
 )
 
 // hotkeyState is the registered system-wide hotkey (guarded by UI.mu).

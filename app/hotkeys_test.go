@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"hark/dictation"
 	"hark/app/hotkey"
 	"hark/asr/vad/vadtest"
+	"hark/dictation"
 )
 
 // chanHotkey is a registered hotkey whose events the test sends.

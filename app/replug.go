@@ -7,9 +7,9 @@ import (
 	"io"
 	"time"
 
-	"hark/dictation"
 	"hark/audio"
 	"hark/audio/portaudio"
+	"hark/dictation"
 )
 
 // replugInterval is how often the device list is read while waiting for a lost microphone.

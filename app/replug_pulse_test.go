@@ -15,12 +15,12 @@ import (
 	"testing"
 	"time"
 
-	"hark/dictation"
-	"hark/internal/live"
 	"hark/asr/vad/vadtest"
 	"hark/audio"
 	"hark/audio/portaudio"
 	"hark/audio/wav"
+	"hark/dictation"
+	"hark/internal/live"
 )
 
 // TestPulseNullSinkReplug dictates from a PulseAudio null sink's monitor through PortAudio,

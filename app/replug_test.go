@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"hark/dictation"
 	"hark/audio/portaudio"
+	"hark/dictation"
 )
 
 // TestMicrophoneComesBack unplugs the (fake) microphone mid-utterance: the utterance ends

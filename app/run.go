@@ -8,10 +8,10 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
 
-	"hark/internal/live"
 	"hark/assets"
 	"hark/audio"
 	"hark/internal/ctl"
+	"hark/internal/live"
 )
 
 // ID is the application's identifier (preferences live under it).

@@ -10,8 +10,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hark/app/autostart"
-	"hark/dictation"
 	"hark/app/hotkey"
+	"hark/dictation"
 )
 
 const defaultDevice = "Default input"

@@ -7,8 +7,8 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"hark/app/autostart"
-	"hark/dictation"
 	"hark/assets"
+	"hark/dictation"
 )
 
 // trayState is the tray icon's menu (UI goroutine; nil menu: no tray).

@@ -16,11 +16,11 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"hark/dictation"
-	"hark/dictation/history"
 	"hark/asr/stream"
 	"hark/asr/text"
 	"hark/audio"
+	"hark/dictation"
+	"hark/dictation/history"
 )
 
 // undoShortcut removes the last utterance (Ctrl+Shift+Z; Ctrl+Z stays the text area's own undo).

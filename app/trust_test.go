@@ -13,9 +13,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"hark/asr/vad/vadtest"
 	"hark/dictation"
 	"hark/dictation/history"
-	"hark/asr/vad/vadtest"
 	"hark/internal/ctl"
 )
 

@@ -16,10 +16,10 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"hark/dictation"
-	"hark/dictation/history"
 	"hark/asr/stream"
 	"hark/audio"
+	"hark/dictation"
+	"hark/dictation/history"
 )
 
 // recordShortcut toggles recording (Ctrl+R, Cmd+R on macOS).

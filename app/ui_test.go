@@ -16,13 +16,13 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"hark/dictation"
-	"hark/dictation/history"
 	"hark/asr"
 	"hark/asr/stream"
 	"hark/asr/vad"
 	"hark/asr/vad/vadtest"
 	"hark/audio"
+	"hark/dictation"
+	"hark/dictation/history"
 )
 
 // toneDecoder "recognizes" a word per loud stretch: "low" below 1 kHz, "high" above, timed.

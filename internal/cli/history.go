@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"strings"
 
-	"hark/dictation/history"
 	"hark/asr"
 	"hark/audio"
+	"hark/dictation/history"
 	"hark/internal/loader"
 )
 

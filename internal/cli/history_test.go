@@ -10,14 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"hark/dictation"
-	"hark/dictation/history"
-	"hark/internal/live"
 	"hark/asr"
 	"hark/asr/stream"
 	"hark/asr/vad"
 	"hark/audio"
 	"hark/audio/audiofile"
+	"hark/dictation"
+	"hark/dictation/history"
+	"hark/internal/live"
 )
 
 // childEnv makes the test binary run `hark` with the arguments in it instead of the tests.

@@ -12,14 +12,14 @@ import (
 	"github.com/mattn/go-isatty"
 	"golang.org/x/term"
 
-	"hark/dictation"
-	"hark/dictation/history"
-	"hark/internal/live"
 	"hark/asr"
 	"hark/asr/stream"
 	"hark/audio"
 	"hark/audio/portaudio"
+	"hark/dictation"
+	"hark/dictation/history"
 	"hark/internal/ctl"
+	"hark/internal/live"
 )
 
 func init() {

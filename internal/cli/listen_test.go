@@ -12,12 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"hark/dictation"
-	"hark/dictation/history"
-	"hark/internal/live"
 	"hark/audio/audiofile"
 	"hark/audio/portaudio"
 	"hark/audio/wav"
+	"hark/dictation"
+	"hark/dictation/history"
+	"hark/internal/live"
 )
 
 func TestListenReplayJSONL(t *testing.T) {
