@@ -45,6 +45,7 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	histDir := fs.String("history-dir", "", "history `DIR` (default: $XDG_DATA_HOME/hark/utterances)")
 	typeText := fs.Bool("type", false, "also type each utterance's text into the focused window (xdotool on X11, wtype/ydotool on Wayland)")
 	control := fs.Bool("control", false, "accept `hark ctl` commands on the control socket (stop/start pause and resume, cancel drops the utterance)")
+	dec := addDecodeFlags(fs)
 	post := addPostFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -77,7 +78,10 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
 		return ExitFailed
 	}
-	var cfg asr.Config
+	cfg := asr.Config{Beam: *beam, Threads: *threads}
+	if err := dec.apply(&cfg); err != nil {
+		return usageErr(env, name, "%v", err)
+	}
 	formatter, err := post.formatter(&cfg)
 	if err != nil {
 		return fail(err)
@@ -92,7 +96,7 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	if !(*format == "jsonl" && *partials) && !isTerminal(env.Stdout) {
 		sc.PartialInterval = -1
 	}
-	eng, err := live.Load(live.Options{Model: *model, Beam: *beam, Threads: *threads, VAD: *vadKind, Stream: sc})
+	eng, err := live.Load(live.Options{Model: *model, Decode: cfg, VAD: *vadKind, Stream: sc})
 	if err != nil {
 		return fail(err)
 	}

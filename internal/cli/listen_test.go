@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -320,5 +321,29 @@ func TestListenTypes(t *testing.T) {
 	findListenTyper = func() (listenTyper, error) { return nil, dictation.ErrNoTyper }
 	if code, _, errs := run(t, nil, "listen", "--input", toneWAVs+"/hello.wav", "--fast", "--model", tones, "--vad", "energy", "--type"); code != ExitFailed || !strings.Contains(errs, "xdotool") {
 		t.Errorf("no typer: exit %d, %q", code, errs)
+	}
+}
+
+// issue 18: `hark listen` takes the decoding flags of `hark transcribe` (one decoding
+// configuration): the same LM and hotword settings give the same words.
+func TestListenTakesDecodeFlags(t *testing.T) {
+	hot := filepath.Join(t.TempDir(), "hot.txt")
+	if err := os.WriteFile(hot, []byte("hears:4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wav := toneWAVs + "/hark.wav"
+	for _, extra := range [][]string{{"--lm", "none"}, {"--hotwords", hot}, {"--lm-weight", "0.9", "--word-bonus", "2"}} {
+		args := append([]string{"--model", tones}, extra...)
+		_, want, _ := run(t, nil, append(append([]string{"transcribe"}, args...), wav)...)
+		code, got, errs := run(t, nil, append([]string{"listen", "--input", wav, "--fast", "--vad", "energy"}, args...)...)
+		if code != 0 || got != want || got == "" {
+			t.Errorf("%q: listen exit %d %q (%s), transcribe %q", extra, code, got, errs, want)
+		}
+	}
+	if code, _, errs := run(t, nil, "listen", "--input", wav, "--fast", "--model", tones, "--lm-weight", "-1"); code != ExitUsage || !strings.Contains(errs, "--lm-weight") {
+		t.Errorf("bad --lm-weight: exit %d %q", code, errs)
+	}
+	if code, _, errs := run(t, nil, "listen", "--input", wav, "--fast", "--model", tones, "--hotwords", "no-such.txt"); code != ExitFailed || !strings.Contains(errs, "no-such.txt") {
+		t.Errorf("missing hotwords: exit %d %q", code, errs)
 	}
 }

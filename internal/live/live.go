@@ -27,11 +27,10 @@ const (
 // Options configures an Engine. The zero value loads the embedded model with the Silero VAD
 // and default endpointing.
 type Options struct {
-	Model   string // model name or directory; "" is the embedded default
-	Beam    int    // beam width; 0 means the default, 1 greedy
-	Threads int    // ONNX Runtime threads; 0 means 1
-	VAD     string // VADSilero or VADEnergy; "" means VADSilero
-	Stream  stream.Config
+	Model  string     // model name or directory; "" is the embedded default
+	Decode asr.Config // beam, threads, LM, hotwords: the same settings as batch transcription
+	VAD    string     // VADSilero or VADEnergy; "" means VADSilero
+	Stream stream.Config
 }
 
 // Engine holds a loaded model and a VAD. It makes one Streamer at a time: the VAD is
@@ -49,7 +48,7 @@ func Load(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	ld, err := loader.Load(m, asr.Config{Beam: opts.Beam, Threads: opts.Threads})
+	ld, err := loader.Load(m, opts.Decode)
 	if err != nil {
 		return nil, err
 	}
