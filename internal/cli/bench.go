@@ -17,16 +17,14 @@ func runBench(ctx context.Context, env *Env, args []string) int {
 	const name = "bench"
 	fs := newFlags(env, name, "[flags] FILE", "Transcribes FILE several times and prints the real-time factor of each stage.")
 	model := fs.String("model", "", "model `NAME|DIR` (default: the one `hark models default` chose, else the embedded English model)")
-	beam := fs.Int("beam", 0, "beam width `N` (1 = greedy; default 8)")
-	threads := fs.Int("threads", 1, "ONNX Runtime threads `N`")
 	runs := fs.Int("runs", 5, "timed runs `N` after one warm-up run")
-	dec := addDecodeFlags(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return ExitUsage
+	dec := addDecodeFlags(fs, "ONNX Runtime threads `N`")
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
-	cfg := asr.Config{Beam: *beam, Threads: *threads}
-	if err := dec.apply(&cfg); err != nil {
+	cfg, err := dec.config()
+	if err != nil {
 		return usageErr(env, name, "%v", err)
 	}
 	if len(pos) != 1 {
@@ -59,7 +57,7 @@ func runBench(ctx context.Context, env *Env, args []string) int {
 		text = res.Text
 	}
 	rtf := func(d time.Duration) float64 { return d.Seconds() / dur }
-	fmt.Fprintf(env.Stdout, "file      %s (%.2f s of audio, %d runs, beam %d, %d thread(s))\n", pos[0], dur/float64(*runs), *runs, asr.Config{Beam: *beam}.BeamWidth(), *threads)
+	fmt.Fprintf(env.Stdout, "file      %s (%.2f s of audio, %d runs, beam %d, %d thread(s))\n", pos[0], dur/float64(*runs), *runs, cfg.BeamWidth(), cfg.Threads)
 	fmt.Fprintf(env.Stdout, "model     %s (loaded in %v)\n", ld.Model.Source, load.Round(time.Millisecond))
 	fmt.Fprintf(env.Stdout, "search    %s\n", searchDesc(ld))
 	fmt.Fprintf(env.Stdout, "%-9s %10s %12s %7s\n", "stage", "RTF", "x-realtime", "share")

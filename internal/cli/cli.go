@@ -137,6 +137,19 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseArgs is parse for a subcommand: ok false means return code (ExitOK after -h, whose
+// help was printed; ExitUsage after an error, which the flag package printed).
+func parseArgs(fs *flag.FlagSet, args []string) (pos []string, code int, ok bool) {
+	pos, err := parse(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return nil, ExitOK, false
+	case err != nil:
+		return nil, ExitUsage, false
+	}
+	return pos, ExitOK, true
+}
+
 func newFlags(env *Env, name, args, help string) *flag.FlagSet {
 	fs := flag.NewFlagSet(programName+" "+name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)

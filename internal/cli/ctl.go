@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,12 +19,9 @@ func runCtl(ctx context.Context, env *Env, args []string) int {
 		"Sends a command to the running Hark window (or `hark listen --control`) over its control socket\n"+
 			"("+"$XDG_RUNTIME_DIR/hark/ctl.sock). Bind `hark ctl toggle` to a desktop shortcut to dictate anywhere.")
 	socket := fs.String("socket", "", "control socket `PATH` (default: $XDG_RUNTIME_DIR/hark/ctl.sock)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	if len(pos) != 1 {
 		return usageErr(env, name, "want one command: %s", strings.Join(ctl.Commands, ", "))

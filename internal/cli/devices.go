@@ -16,9 +16,9 @@ func runDevices(ctx context.Context, env *Env, args []string) int {
 	const name = "devices"
 	fs := newFlags(env, name, "[--format txt|json]", "Lists the audio input devices that `hark listen --device` and the app can use.")
 	format := fs.String("format", "txt", "output `format`: txt or json")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return ExitUsage
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	if len(pos) > 0 {
 		return usageErr(env, name, "unexpected argument %q", pos[0])

@@ -22,18 +22,17 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 	const name = "eval"
 	fs := newFlags(env, name, "[flags] MANIFEST.tsv", "Each manifest line is an audio path (relative to the manifest), a tab, and the reference text.\nText is normalised (lower case, no punctuation, numbers as words) before scoring.")
 	model := fs.String("model", "", "model `NAME|DIR` (default: the one `hark models default` chose, else the embedded English model)")
-	beam := fs.Int("beam", 0, "beam width `N` (1 = greedy; default 8)")
 	jobs := fs.Int("jobs", 1, "utterances decoded in parallel")
 	verbose := fs.Bool("v", false, "print reference and hypothesis of every utterance with errors")
 	hyps := fs.String("hyp", "", "also write the hypotheses as a manifest to `FILE` (only when every utterance decodes)")
 	scoreOnly := fs.String("score", "", "score the hypotheses in manifest `FILE` (same paths) instead of decoding, e.g. another recognizer's output")
-	dec := addDecodeFlags(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return ExitUsage
+	dec := addDecodeFlags(fs, "")
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
-	cfg := asr.Config{Beam: *beam}
-	if err := dec.apply(&cfg); err != nil {
+	cfg, err := dec.config()
+	if err != nil {
 		return usageErr(env, name, "%v", err)
 	}
 	if len(pos) != 1 {

@@ -26,9 +26,9 @@ func runFeatures(ctx context.Context, env *Env, args []string) int {
 	preset := fs.String("preset", "nemo", "front-end `preset`: nemo or kaldi")
 	mels := fs.Int("mels", 80, "mel bins `N`")
 	norm := fs.Bool("normalize", false, "per-feature normalisation")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return ExitUsage
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	if len(pos) != 2 {
 		fs.Usage()

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -39,12 +38,9 @@ func runHistory(ctx context.Context, env *Env, args []string) int {
 	model := fs.String("model", "", "redecode: model `NAME|DIR` (default: the one `hark models default` chose, else the embedded English model)")
 	beam := fs.Int("beam", 0, "redecode: beam width `N`")
 	post := addPostFlags(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	fail := func(err error) int {
 		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))

@@ -12,7 +12,6 @@ import (
 	"github.com/mattn/go-isatty"
 	"golang.org/x/term"
 
-	"hark/asr"
 	"hark/asr/stream"
 	"hark/audio"
 	"hark/audio/portaudio"
@@ -35,8 +34,6 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	format := fs.String("format", "txt", "output `format`: txt or jsonl")
 	partials := fs.Bool("partials", false, "with jsonl: also print partial results (\"final\":false)")
 	model := fs.String("model", "", "model `NAME|DIR` (default: the one `hark models default` chose, else the embedded English model)")
-	beam := fs.Int("beam", 0, "beam width `N` (1 = greedy; default 8)")
-	threads := fs.Int("threads", 1, "ONNX Runtime threads `N`")
 	vadKind := fs.String("vad", live.VADSilero, "voice activity detector: silero or energy")
 	silence := fs.Duration("silence", 800*time.Millisecond, "trailing silence that ends an utterance")
 	provisional := fs.Duration("provisional", 0, "after a pause this `long` (e.g. 120ms), send the words so far before the utterance ends (the rest continues the sentence, the full stop comes at its end): text ~150 ms after you stop instead of after --silence, at some cost in accuracy; 0 (default) turns this off, as does a pause not shorter than --silence")
@@ -45,14 +42,11 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	histDir := fs.String("history-dir", "", "history `DIR` (default: $XDG_DATA_HOME/hark/utterances)")
 	typeText := fs.Bool("type", false, "also type each utterance's text into the focused window (xdotool on X11, wtype/ydotool on Wayland)")
 	control := fs.Bool("control", false, "accept `hark ctl` commands on the control socket (stop/start pause and resume, cancel drops the utterance)")
-	dec := addDecodeFlags(fs)
+	dec := addDecodeFlags(fs, "ONNX Runtime threads `N`")
 	post := addPostFlags(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	switch {
 	case len(pos) > 0:
@@ -69,8 +63,6 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 		return usageErr(env, name, "--provisional %v out of range 64ms..10s (or 0: off)", *provisional)
 	case *maxUtt < 2*time.Second || *maxUtt > 30*time.Second:
 		return usageErr(env, name, "--max-utterance %v out of range 2s..30s", *maxUtt)
-	case *beam < 0 || *beam > 1024:
-		return usageErr(env, name, "--beam %d out of range 0..1024", *beam)
 	case *vadKind != live.VADSilero && *vadKind != live.VADEnergy:
 		return usageErr(env, name, "unknown --vad %q (want silero or energy)", *vadKind)
 	}
@@ -78,8 +70,8 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err))
 		return ExitFailed
 	}
-	cfg := asr.Config{Beam: *beam, Threads: *threads}
-	if err := dec.apply(&cfg); err != nil {
+	cfg, err := dec.config()
+	if err != nil {
 		return usageErr(env, name, "%v", err)
 	}
 	formatter, err := post.formatter(&cfg)

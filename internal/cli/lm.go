@@ -3,12 +3,12 @@ package cli
 import (
 	"compress/gzip"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -127,12 +127,9 @@ func runLMBuild(ctx context.Context, env *Env, args []string) int {
 	maxSize := fs.String("max-size", "", "after the cut-offs, drop the n-grams that gain least over their backoff until the binary model fits in `SIZE` (e.g. 20MB; "+sizeUnits+")")
 	holdout := fs.Float64("holdout", 0, "keep the last `FRACTION` of the input lines out of training and report perplexity on them")
 	dev := fs.String("dev", "", "also report perplexity on the text in `FILE`")
-	pos, err := parse(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	pr, err := parseInts(*prune)
 	var limit int64
@@ -263,12 +260,9 @@ func runLMInfo(env *Env, args []string) int {
 	const name = "lm info"
 	fs := newFlags(env, name, "[--ppl TEXT] FILE", "Prints the order, n-gram counts, size and load time of a language model (binary, ARPA or ARPA.gz).")
 	ppl := fs.String("ppl", "", "report perplexity on the text in `FILE` (.gz accepted)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	if len(pos) != 1 {
 		fs.Usage()
@@ -299,12 +293,9 @@ func runLMInfo(env *Env, args []string) int {
 func runLMConvert(env *Env, args []string) int {
 	const name = "lm convert"
 	fs := newFlags(env, name, "IN OUT", "Converts a language model between ARPA (.arpa; .arpa.gz on input) and Hark binary (any other name).")
-	pos, err := parse(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	if len(pos) != 2 {
 		fs.Usage()
@@ -328,19 +319,44 @@ type decodeFlags struct {
 	lmWeight  *float64
 	wordBonus *float64
 	hotwords  *string
+	beam      *int
+	threads   *int // nil: the command has no --threads
 }
 
-func addDecodeFlags(fs *flag.FlagSet) *decodeFlags {
-	return &decodeFlags{
+// addDecodeFlags adds the decoding flags every decoding command shares (--beam, the LM and
+// hotword flags, and --threads when threadsHelp is not ""); config reads them into the one
+// decoding configuration, asr.Config.
+func addDecodeFlags(fs *flag.FlagSet, threadsHelp string) *decodeFlags {
+	d := &decodeFlags{
 		fs:        fs,
+		beam:      fs.Int("beam", 0, "beam width `N` (1 = greedy; default 8)"),
 		lm:        fs.String("lm", "", "n-gram language model `FILE` (Hark binary, ARPA or ARPA.gz; default: the model's own LM if it has one; none: no LM)"),
 		lmWeight:  fs.Float64("lm-weight", 0, "language model weight `α` (default: the model's tuned value, else 0.5)"),
 		wordBonus: fs.Float64("word-bonus", 0, "word insertion bonus `β` (default: the model's tuned value, else 1.0)"),
 		hotwords:  fs.String("hotwords", "", "hotword `FILE`: one word or phrase per line, optional :BOOST (log-score per token)"),
 	}
+	if threadsHelp != "" {
+		d.threads = fs.Int("threads", 1, threadsHelp)
+	}
+	return d
 }
 
-// apply copies the flags that were given into cfg.
+// config is the decoding configuration the flags ask for, checked.
+func (d *decodeFlags) config() (asr.Config, error) {
+	cfg := asr.Config{Beam: *d.beam}
+	if *d.beam < 0 || *d.beam > 1024 {
+		return cfg, fmt.Errorf("--beam %d out of range 0..1024", *d.beam)
+	}
+	if d.threads != nil {
+		if *d.threads < 1 || *d.threads > runtime.NumCPU()*4 {
+			return cfg, fmt.Errorf("--threads %d out of range 1..%d", *d.threads, runtime.NumCPU()*4)
+		}
+		cfg.Threads = *d.threads
+	}
+	return cfg, d.apply(&cfg)
+}
+
+// apply copies the LM and hotword flags that were given into cfg.
 func (d *decodeFlags) apply(cfg *asr.Config) error {
 	var err error
 	d.fs.Visit(func(f *flag.Flag) {

@@ -292,12 +292,9 @@ func modelsRemove(env *Env, store *models.Store, args []string) int {
 
 func modelsDefault(env *Env, store *models.Store, args []string) int {
 	fs := newFlags(env, "models default", "[NAME]", "Shows the default model, or makes NAME (an installed model, or \"default\" for the embedded one) the default.")
-	pos, err := parse(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	switch len(pos) {
 	case 0:

@@ -5,13 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -69,16 +67,11 @@ func runTranscribe(ctx context.Context, env *Env, args []string) int {
 	format := fs.String("format", "txt", "output `format`: txt, jsonl, json, srt or vtt")
 	outDir := fs.String("o", "", "write one output file per input into `DIR` (created if missing)")
 	jobs := fs.Int("jobs", 1, "transcribe `N` files in parallel")
-	beam := fs.Int("beam", 0, "beam width `N` (1 = greedy; default 8)")
-	threads := fs.Int("threads", 1, "ONNX Runtime threads `N` per file")
-	dec := addDecodeFlags(fs)
+	dec := addDecodeFlags(fs, "ONNX Runtime threads `N` per file")
 	post := addPostFlags(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	ext, ok := formats[*format]
 	switch {
@@ -89,13 +82,9 @@ func runTranscribe(ctx context.Context, env *Env, args []string) int {
 		return ExitUsage
 	case *jobs < 1 || *jobs > 256:
 		return usageErr(env, name, "--jobs %d out of range 1..256", *jobs)
-	case *beam < 0 || *beam > 1024:
-		return usageErr(env, name, "--beam %d out of range 0..1024", *beam)
-	case *threads < 1 || *threads > runtime.NumCPU()*4:
-		return usageErr(env, name, "--threads %d out of range 1..%d", *threads, runtime.NumCPU()*4)
 	}
-	cfg := asr.Config{Beam: *beam, Threads: *threads}
-	if err := dec.apply(&cfg); err != nil {
+	cfg, err := dec.config()
+	if err != nil {
 		return usageErr(env, name, "%v", err)
 	}
 	formatter, err := post.formatter(&cfg)
