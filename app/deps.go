@@ -20,6 +20,7 @@ import (
 // Engine is a loaded recognizer the window dictates with.
 type Engine interface {
 	NewStreamer() (*stream.Streamer, error)
+	Decoder() stream.Decoder // the batch recognizer, for decoding saved utterances again
 	ModelName() string
 	VADName() string
 	Close() error

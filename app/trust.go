@@ -16,9 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"hark/asr/stream"
 	"hark/asr/text"
-	"hark/audio"
 	"hark/dictation"
 	"hark/dictation/history"
 )
@@ -382,63 +380,24 @@ func (u *UI) redecode(id string) {
 		u.setStatus("Stop dictating to decode saved utterances again.")
 		return
 	}
+	u.mu.Lock()
+	eng := u.engine
+	u.mu.Unlock()
+	if eng == nil {
+		u.setStatus("No model is loaded to decode saved utterances with.")
+		return
+	}
 	go func() {
-		text, raw, err := u.decodeSaved(st, id)
-		e, gerr := st.Get(id)
-		if gerr == nil {
-			if err != nil {
-				e.Status, e.Error = history.Failed, oneLine(err)
-			} else {
-				e.Status, e.Raw, e.Text, e.Error, e.Model = history.Decoded, raw, text, "", u.engineName()
-				if raw == "" {
-					e.Error = "no words recognised"
-				}
-			}
-			err = errors.Join(err, st.Update(e))
-		}
+		e, err := u.keeper().Redecode(context.Background(), eng.Decoder(), id, func(raw string) string { return u.formatText(raw, true) })
 		u.do(func() {
 			if err != nil {
 				u.setStatus("Error: " + oneLine(err))
 			} else {
-				u.setStatus(fmt.Sprintf("Decoded %s again: %s", id, text))
+				u.setStatus(fmt.Sprintf("Decoded %s again: %s", id, e.Text))
 			}
 			u.refreshHistory()
 		})
 	}()
-}
-
-func (u *UI) decodeSaved(st *history.Store, id string) (formatted, raw string, err error) {
-	x, err := st.Audio(id)
-	if err != nil {
-		return "", "", err
-	}
-	sr, err := u.newStreamer()
-	if err != nil {
-		return "", "", err
-	}
-	// Each utterance's raw words (an utterance may come in pieces), formatted as a whole.
-	var raws, texts []string
-	var cur []string
-	var ferr error
-	err = sr.Run(context.Background(), audio.NewSliceSource(x, history.Rate), func(e stream.Event) {
-		switch {
-		case e.Kind == stream.Final && e.Err != nil:
-			ferr = e.Err
-		case e.Kind == stream.Final && e.Text != "":
-			cur = append(cur, e.Text)
-		}
-		if (e.Kind == stream.Final && !e.Provisional) || e.Kind == stream.Dropped {
-			if raw := strings.Join(cur, " "); raw != "" {
-				raws = append(raws, raw)
-				texts = append(texts, u.formatText(raw, true))
-			}
-			cur = nil
-		}
-	})
-	if err == nil {
-		err = ferr
-	}
-	return strings.Join(texts, " "), strings.Join(raws, " "), err
 }
 
 // showHistory opens the History window: saved utterances, newest first, with play, copy,

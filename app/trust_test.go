@@ -378,4 +378,10 @@ func TestPiecesInTheWindow(t *testing.T) {
 	if got, _ := target(); got != "" || u.transcript.Text != "" {
 		t.Errorf("after undo the target holds %q, the transcript %q", got, u.transcript.Text)
 	}
+	// The undo is recorded in the history too (and the test must not end while it is being
+	// written: the temporary directory's removal raced with it).
+	h.pump("undo recorded", func() bool {
+		e, err := st.Get(es[0].ID)
+		return err == nil && e.Status == history.Undone
+	})
 }

@@ -71,9 +71,10 @@ type fakeEngine struct {
 func (e *fakeEngine) NewStreamer() (*stream.Streamer, error) {
 	return stream.New(toneDecoder{}, vad.NewEnergy(vad.EnergyConfig{}), e.sc), nil
 }
-func (e *fakeEngine) ModelName() string { return "fake" }
-func (e *fakeEngine) VADName() string   { return "energy" }
-func (e *fakeEngine) Close() error      { e.closed = true; return nil }
+func (e *fakeEngine) Decoder() stream.Decoder { return toneDecoder{} }
+func (e *fakeEngine) ModelName() string       { return "fake" }
+func (e *fakeEngine) VADName() string         { return "energy" }
+func (e *fakeEngine) Close() error            { e.closed = true; return nil }
 
 // fakeMic plays chunks, then blocks until closed (or ends with err when set).
 type fakeMic struct {

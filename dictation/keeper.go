@@ -1,9 +1,14 @@
 package dictation
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
+	"hark/asr"
+	"hark/asr/stream"
 	"hark/dictation/history"
 )
 
@@ -78,6 +83,41 @@ func (k *Keeper) Record(u Utterance) {
 	if err := st.Update(e); err != nil && k.Failed != nil {
 		k.Failed(err)
 	}
+}
+
+// Redecode decodes a saved utterance again, as one utterance with the batch recognizer
+// (which sees all of it, however it was cut while dictating), and records the result:
+// format turns the raw words into written text (nil: raw). The window's History and `hark
+// history redecode` both come here, so the same audio gives the same text.
+func (k *Keeper) Redecode(ctx context.Context, rec stream.Decoder, id string, format func(raw string) string) (history.Entry, error) {
+	st := k.store()
+	if st == nil {
+		return history.Entry{}, errors.New("the utterance history is off")
+	}
+	e, err := st.Get(id)
+	if err != nil {
+		return e, err
+	}
+	x, err := st.Audio(id)
+	if err != nil {
+		return e, err
+	}
+	r, err := rec.Recognize(ctx, x)
+	if k.Model != nil {
+		e.Model = k.Model()
+	}
+	if err != nil && !errors.Is(err, asr.ErrNoAudio) {
+		e.Status, e.Error = history.Failed, oneLine(err)
+		return e, errors.Join(fmt.Errorf("%s: %w", st.AudioPath(id), err), st.Update(e))
+	}
+	e.Status, e.Error, e.Raw, e.Text = history.Decoded, "", r.Text, r.Text
+	if format != nil {
+		e.Text = format(r.Text)
+	}
+	if r.Text == "" {
+		e.Error = "no words recognised"
+	}
+	return e, st.Update(e)
 }
 
 // oneLine keeps an error message to one line.

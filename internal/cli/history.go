@@ -2,12 +2,11 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"hark/asr"
-	"hark/audio"
+	"hark/dictation"
 	"hark/dictation/history"
 	"hark/internal/loader"
 )
@@ -144,13 +143,14 @@ func runHistory(ctx context.Context, env *Env, args []string) int {
 			return fail(err)
 		}
 		defer ld.Close()
+		k := &dictation.Keeper{Store: func() *history.Store { return st }, Model: func() string { return ld.Model.Name }}
 		code := ExitOK
 		for _, id := range ids {
-			e, err := redecode(ctx, st, ld, id, func(r asr.Result) string {
+			e, err := k.Redecode(ctx, ld.Recognizer, id, func(raw string) string {
 				if f == nil {
-					return r.Text
+					return raw
 				}
-				return f.Result(r).Text
+				return f.Format(raw)
 			})
 			if err != nil {
 				code = fail(err)
@@ -172,30 +172,6 @@ func unjoin(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
-}
-
-// redecode decodes a saved utterance again and records the result.
-func redecode(ctx context.Context, st *history.Store, ld *loader.Loaded, id string, format func(asr.Result) string) (history.Entry, error) {
-	e, err := st.Get(id)
-	if err != nil {
-		return e, err
-	}
-	x, err := st.Audio(id)
-	if err != nil {
-		return e, err
-	}
-	r, err := ld.Recognizer.RecognizeSource(ctx, audio.NewSliceSource(x, history.Rate))
-	e.Model = ld.Model.Name
-	if err != nil && !errors.Is(err, asr.ErrNoAudio) {
-		e.Status, e.Error = history.Failed, oneLine(err)
-		_ = st.Update(e)
-		return e, fmt.Errorf("%s: %w", st.AudioPath(id), err)
-	}
-	e.Status, e.Error, e.Raw, e.Text = history.Decoded, "", r.Text, format(r)
-	if r.Text == "" {
-		e.Error = "no words recognised"
-	}
-	return e, st.Update(e)
 }
 
 // hangEnv, when set, makes `hark listen` stop for good once an utterance's audio is saved,

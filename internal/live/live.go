@@ -81,6 +81,9 @@ func (e *Engine) ModelName() string {
 // VADName is VADSilero or VADEnergy.
 func (e *Engine) VADName() string { return e.vadName }
 
+// Decoder is the batch recognizer, as saved utterances are decoded again with it.
+func (e *Engine) Decoder() stream.Decoder { return e.ld.Recognizer }
+
 // Recognizer is the batch recognizer (for comparisons and re-decoding).
 func (e *Engine) Recognizer() stream.FeatureDecoder { return e.ld.Recognizer }
 
