@@ -279,6 +279,15 @@ func (p *modelPage) use(name string) {
 	p.u.mu.Lock()
 	s := p.u.settings
 	p.u.mu.Unlock()
+	// The store's default, as `hark models default NAME` sets it: the command line and the
+	// window's next start use it too.
+	// "" is whatever the store's default now is (after a removal: the embedded model).
+	if name != "" {
+		if err := p.store.SetDefault(name); err != nil {
+			p.status.SetText("Cannot make " + name + " the default: " + oneLine(err))
+			return
+		}
+	}
 	s.ModelDir = name
 	p.u.applySettings(s)
 	p.status.SetText("Dictating with " + name + ".")

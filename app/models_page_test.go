@@ -57,6 +57,14 @@ func TestModelPage(t *testing.T) {
 	if h.u.currentModel() != "conf" || !strings.HasPrefix(p.rowText(p.entries[1]), "● conf") {
 		t.Fatalf("use: setting %q", h.u.currentModel())
 	}
+	// One owner for the default model: the store, which the command line reads too; the
+	// window's preferences do not keep the name.
+	if d := st.DefaultModel(); d != "conf" {
+		t.Errorf("store default %q after Use, want conf", d)
+	}
+	if got := LoadSettings(h.u.app.Preferences()).ModelDir; got != "" {
+		t.Errorf("preferences keep the model %q", got)
+	}
 	h.pump("reload", func() bool { return strings.Contains(h.u.status.Text, "Model fake") })
 
 	p.list.Select(0)

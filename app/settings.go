@@ -1,6 +1,8 @@
 package app
 
 import (
+	"path/filepath"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -117,10 +119,23 @@ func (s Settings) valid() Settings {
 	return s
 }
 
+// isModelPath says whether a model setting is a directory given by path (not an installed
+// model's name, which the store keeps).
+func isModelPath(m string) bool {
+	return strings.ContainsRune(m, filepath.Separator) || strings.HasPrefix(m, ".")
+}
+
 // Save writes the settings to p.
 func (s Settings) Save(p fyne.Preferences) {
 	p.SetString(prefDevice, s.Device)
-	p.SetString(prefModelDir, s.ModelDir)
+	// An installed model's name is not kept here: the model store owns which one is the
+	// default (`hark models default`, the Models window's Use), so the window and the
+	// command line cannot disagree. Only a model directory given by path is a setting.
+	if isModelPath(s.ModelDir) {
+		p.SetString(prefModelDir, s.ModelDir)
+	} else {
+		p.SetString(prefModelDir, "")
+	}
 	p.SetInt(prefBeam, s.Beam)
 	p.SetString(prefVAD, s.VAD)
 	p.SetInt(prefSilenceMS, int(s.Silence/time.Millisecond))
