@@ -350,6 +350,7 @@ func modelInfoText(st *models.Store, e models.Entry) string {
 	if err != nil {
 		return b.String() + "Cannot run: " + oneLine(err)
 	}
+	m = c.Model
 	lic := m.License
 	if lic == "" {
 		lic = "not stated (check where you got the model)"

@@ -25,7 +25,10 @@ type Spec struct {
 	Normalize         string `json:"normalize"`            // "" or "per_feature"
 	PadTo             int    `json:"pad_to,omitempty"`
 	License           string `json:"license,omitempty"`
-	Decoding          *struct {
+	// LM names the model's language model, a file in its directory ("" means lm.bin if
+	// there is one).
+	LM       string `json:"lm,omitempty"`
+	Decoding *struct {
 		LMWeight  float64 `json:"lm_weight"`
 		WordBonus float64 `json:"word_bonus"`
 	} `json:"decoding,omitempty"`

@@ -213,6 +213,7 @@ func modelsInfo(ctx context.Context, env *Env, store *models.Store, args []strin
 		return modelsFail(env, "info", err)
 	}
 	defer ld.Close()
+	m = ld.Model // with what the file's metadata and the defaults fill in
 	w := env.Stdout
 	info := ld.Engine.Info()
 	fmt.Fprintf(w, "name          %s\n", pos[0])

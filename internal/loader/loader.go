@@ -2,7 +2,6 @@ package loader
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -89,8 +88,11 @@ func OptimisedCacheDir() string {
 	return filepath.Join(d, "hark", "onnxruntime")
 }
 
-// Load opens the model's engine and builds its recognizer.
+// Load opens the model's engine and builds its recognizer. m is not changed: what the
+// ONNX file's metadata and the defaults fill in goes into Loaded.Model, a copy.
 func Load(m *models.Model, cfg asr.Config) (*Loaded, error) {
+	mc := *m
+	m = &mc
 	eng, err := onnx.Open(m.Source+"/"+m.ONNXName, m.ONNX, onnx.Options{Threads: cfg.Threads, CacheDir: OptimisedCacheDir()})
 	if err != nil {
 		return nil, err
@@ -117,12 +119,13 @@ func Load(m *models.Model, cfg asr.Config) (*Loaded, error) {
 	if m.BlankID != nil {
 		blank = *m.BlankID
 	}
-	if n := countLines(m.Tokens); info.VocabSize > 0 && n != info.VocabSize {
+	n := countLines(m.Tokens) // the tokens as the file lists them (before a blank is added)
+	if info.VocabSize > 0 && n != info.VocabSize {
 		eng.Close()
 		return nil, fmt.Errorf("%s: has %d tokens but the model outputs %d values per frame", m.TokensName, n, info.VocabSize)
 	}
 	if v, err := strconv.Atoi(strings.TrimSpace(info.Metadata["vocab_size"])); err == nil && v > 0 {
-		if n := countLines(m.Tokens); n != v {
+		if n != v {
 			eng.Close()
 			return nil, fmt.Errorf("%s: has %d tokens but the model's metadata says vocab_size %d", m.TokensName, n, v)
 		}
@@ -269,13 +272,8 @@ func modelLM(m *models.Model) (*lm.Model, string, error) {
 		return nil, "", nil
 	}
 	name, named := DefaultLMFile, false
-	if b, err := fs.ReadFile(fsys, "model.json"); err == nil {
-		var spec struct {
-			LM string `json:"lm"`
-		}
-		if json.Unmarshal(b, &spec) == nil && spec.LM != "" {
-			name, named = spec.LM, true
-		}
+	if m.LM != "" {
+		name, named = m.LM, true
 	}
 	label := strings.TrimSuffix(m.Source, "/") + "/" + name
 	if !fs.ValidPath(name) {

@@ -62,11 +62,17 @@ func TestImportRunDecode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			given := *m
 			ld, err := Load(m, asr.Config{Beam: 1, NoLM: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer ld.Close()
+			// Load leaves the model it is given alone (issue 18) and fills in a copy.
+			if m.FeaturePreset != given.FeaturePreset || m.NMels != given.NMels || m.SubsamplingFactor != given.SubsamplingFactor {
+				t.Errorf("Load changed its argument: %+v, was %+v", m.Spec, given.Spec)
+			}
+			m = ld.Model
 			if m.FeaturePreset != c.preset || (m.Normalize == "per_feature") != c.normalize || m.SubsamplingFactor != 4 {
 				t.Errorf("preset %q normalize %q subsampling %d", m.FeaturePreset, m.Normalize, m.SubsamplingFactor)
 			}

@@ -62,6 +62,7 @@ type Check struct {
 	Vocab    int           // vocabulary size
 	Preset   string        // feature preset in use
 	Features int           // features per frame
+	Model    *models.Model // the model as loaded: its settings filled from the file's metadata and defaults
 }
 
 // RTF is the real-time factor of the check run (elapsed / audio).
@@ -123,6 +124,6 @@ func Try(ctx context.Context, m *models.Model, seconds float64) (*Check, error) 
 	}
 	return &Check{
 		Text: res.Text, Audio: time.Duration(seconds * float64(time.Second)), Elapsed: time.Since(start),
-		Frames: out.Rows, Vocab: out.Cols, Preset: m.FeaturePreset, Features: feats.Cols,
+		Frames: out.Rows, Vocab: out.Cols, Preset: ld.Model.FeaturePreset, Features: feats.Cols, Model: ld.Model,
 	}, nil
 }
