@@ -1,6 +1,3 @@
-// Package layers holds the test that keeps Hark's import graph layered: data flows one way,
-// source → features → engine → search → text → delivery, and each layer imports only the
-// layers below it (README, "Architecture").
 package layers
 
 import (
