@@ -304,6 +304,8 @@ func (c *Controller) event(s *session, e stream.Event) {
 			p := c.format(e.Text, false)
 			c.setPartialAt(p, Utterance{Append: p, Start: e.Start, End: e.End, Open: true})
 		}
+	case stream.Heard:
+		c.keep(s, e) // saved as it is heard: a crash mid-utterance keeps what came before it
 	case stream.End:
 		if !e.Provisional {
 			c.setState(Finalising, s)
@@ -468,8 +470,8 @@ func (c *Controller) restartIfUndone(sen *sentence) {
 	sen.undone = true
 }
 
-// keep saves the utterance's audio before it is decoded; the later pieces of an utterance
-// that comes in pieces are added to it.
+// keep saves the utterance's audio before it is decoded, as it is heard (Heard events) and
+// at its end; the later pieces of an utterance that comes in pieces are added to it.
 func (c *Controller) keep(s *session, e stream.Event) {
 	c.mu.Lock()
 	keep, more := c.cfg.Keep, c.cfg.KeepMore

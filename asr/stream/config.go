@@ -38,6 +38,10 @@ type Config struct {
 	// turn them on with. Pieces are decoded without the audio that follows them, which
 	// costs accuracy (app/README.md has the figures).
 	ProvisionalSilence time.Duration
+	// HeardInterval, when positive, sends the audio of an utterance in progress in Heard
+	// events this often, so that it can be saved before the utterance ends; 0 or negative
+	// (the default) sends it all in the End event.
+	HeardInterval time.Duration
 	// OnThreshold is the speech probability that counts towards starting an utterance; 0
 	// means 0.5. OffThreshold is the probability below which a frame counts as silence inside
 	// an utterance; 0 means 0.35. The gap between them is the hysteresis.

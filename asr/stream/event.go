@@ -37,6 +37,13 @@ const (
 	// provisional Finals it ends the utterance (their text stands; only the rest was
 	// discarded).
 	Dropped
+	// Heard carries the utterance's audio while it is still going on (Config.HeardInterval):
+	// the samples since the last Heard, pre-roll first, up to the last speech frame, so that
+	// a receiver can keep them before the utterance ends (nothing is lost to a crash in the
+	// middle of a long one). The End that follows then holds only what no Heard carried:
+	// the Heard and End audio of an utterance, in order, is its audio without a gap or an
+	// overlap.
+	Heard
 )
 
 func (k Kind) String() string {
@@ -53,6 +60,8 @@ func (k Kind) String() string {
 		return "final"
 	case Dropped:
 		return "dropped"
+	case Heard:
+		return "heard"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -72,8 +81,8 @@ type Event struct {
 	Words []asr.Word // Final: timed words, seconds since the stream began
 	Err   error      // Final: decoding failed (the audio was in the End event)
 
-	Audio      []float32 // End: the utterance's 16 kHz samples; the receiver owns them
-	AudioStart float64   // End: stream time of Audio[0] (before Start by the pre-roll)
+	Audio      []float32 // End, Heard: the utterance's 16 kHz samples; the receiver owns them
+	AudioStart float64   // End, Heard: stream time of Audio[0] (before Start by the pre-roll)
 	Forced     bool      // End: cut by MaxUtterance, EndUtterance or the end of input, not by silence
 
 	// Provisional (End, Final): this piece ended at a short pause and the utterance goes

@@ -129,6 +129,7 @@ type run struct {
 	pad  []float32      // VAD frame for short reads
 
 	pos       int64     // samples consumed so far
+	heard     int       // samples at the front of utt already sent in Heard events
 	hist      []float32 // recent samples while no utterance is open
 	histStart int64     // stream index of hist[0]
 	keepHist  int       // samples of history to keep
@@ -227,6 +228,7 @@ func (r *run) frame(ctx context.Context, x []float32, src audio.Source) {
 	} else {
 		r.silence += len(x)
 	}
+	r.sendHeard()
 	switch {
 	case r.s.endReq.Swap(false):
 		r.close(ctx, r.pos, true)
@@ -313,6 +315,7 @@ func (r *run) open(onset int64) {
 	r.silence = 0
 	r.utt = append(r.utt[:0], r.hist[start-r.histStart:]...)
 	r.uttStart = start
+	r.heard = 0
 	r.hist = r.hist[:0]
 	r.onRun = 0
 	r.probs = r.probs[:0]
@@ -462,9 +465,11 @@ func (r *run) close(ctx context.Context, end int64, forced bool) {
 		start = speechEnd
 	}
 	start = min(start, speechEnd)
-	audioCopy := append([]float32(nil), r.utt[:n]...)
+	from := min(r.heard, n)
+	audioCopy := append([]float32(nil), r.utt[from:n]...)
 	r.emit(Event{Kind: End, Utterance: r.nUtt, Start: seconds(start), End: seconds(speechEnd),
-		Audio: audioCopy, AudioStart: seconds(r.uttStart), Forced: forced})
+		Audio: audioCopy, AudioStart: seconds(r.uttStart + int64(from)), Forced: forced})
+	r.heard = 0
 	var res asr.Result
 	var d time.Duration
 	var err error
@@ -573,9 +578,11 @@ func (r *run) speculate(ctx context.Context, cut int64) *speculation {
 func (r *run) commit(sp *speculation) {
 	n := int(sp.cut - r.uttStart)
 	speechEnd := min(r.lastSpeech, sp.cut)
-	audioCopy := append([]float32(nil), r.utt[:n]...)
+	from := min(r.heard, n)
+	audioCopy := append([]float32(nil), r.utt[from:n]...)
 	r.emit(Event{Kind: End, Utterance: r.nUtt, Start: seconds(r.segOnset), End: seconds(speechEnd),
-		Audio: audioCopy, AudioStart: seconds(r.uttStart), Provisional: true})
+		Audio: audioCopy, AudioStart: seconds(r.uttStart + int64(from)), Provisional: true})
+	r.heard = max(r.heard-n, 0)
 	r.emit(Event{Kind: Final, Utterance: r.nUtt, Start: seconds(r.segOnset), End: seconds(speechEnd),
 		Text: sp.res.Text, Words: sp.res.Words, Decode: sp.d, Duration: seconds(int64(n)), Provisional: true})
 	r.pieces++
@@ -611,10 +618,30 @@ func (r *run) dropDecoded(n int) {
 	}
 }
 
+// sendHeard sends the utterance's audio that no event has carried yet, up to its last speech
+// frame, once there is HeardInterval of it. It stays clear of where cut may end the
+// utterance (the last ~3 s before MaxUtterance), so that what it sends is always this
+// utterance's.
+func (r *run) sendHeard() {
+	if r.cfg.HeardInterval <= 0 {
+		return
+	}
+	upTo := min(int(r.lastSpeech-r.uttStart), samples(r.cfg.MaxUtterance)-cutSearch*vad.FrameSize-vad.FrameSize, len(r.utt))
+	if upTo-r.heard < samples(r.cfg.HeardInterval) {
+		return
+	}
+	r.emit(Event{Kind: Heard, Utterance: r.nUtt, Start: seconds(r.segOnset), End: seconds(r.lastSpeech),
+		Audio: append([]float32(nil), r.utt[r.heard:upTo]...), AudioStart: seconds(r.uttStart + int64(r.heard))})
+	r.heard = upTo
+}
+
+// cutSearch is how many VAD frames back from MaxUtterance cut looks for its quietest one.
+const cutSearch = 3 * SampleRate / vad.FrameSize
+
 // cut ends an utterance that reached MaxUtterance at the quietest frame of its last
 // seconds and carries on with the rest as a new utterance.
 func (r *run) cut(ctx context.Context) {
-	const search = 3 * SampleRate / vad.FrameSize // frames searched: the last ~3 s
+	const search = cutSearch // frames searched: the last ~3 s
 	best, bestP := len(r.probs), float32(math.Inf(1))
 	for i := len(r.probs) - 1; i >= max(1, len(r.probs)-search); i-- {
 		if r.probs[i] < bestP {

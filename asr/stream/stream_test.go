@@ -480,3 +480,58 @@ func TestSeveralUtterancesMatchBatch(t *testing.T) {
 		}
 	}
 }
+
+// issue 17: an utterance's audio reached the caller only at its end, so a crash in the middle
+// of a long one lost all of it. With HeardInterval it comes in Heard events as it is heard;
+// each utterance's Heard and End audio, in order, is exactly the End audio of a run
+// without them (plain utterances, provisional pieces, cuts at MaxUtterance).
+func TestHeardAudioAddsUpToTheUtterance(t *testing.T) {
+	var long []float64
+	for i := 0; i < 30; i++ {
+		long = append(long, float64(600+100*(i%10)))
+	}
+	x := vadtest.Concat(quiet(1), phrase(700, 1100, 900, 1300, 800, 1000, 1200), quiet(1.2), phrase(long...), quiet(0.4),
+		phrase(700, 900), quiet(1.5))
+	for _, cfg := range []Config{{}, early, {MaxUtterance: 6 * time.Second}} {
+		audioOf := func(interval time.Duration) (map[int][]float32, map[int]float64, int) {
+			c := cfg
+			c.HeardInterval = interval
+			byUtt, startOf, heard := map[int][]float32{}, map[int]float64{}, 0
+			s := newStreamer(&toneDecoder{}, c)
+			err := s.Run(context.Background(), audio.NewSliceSource(x, SampleRate), func(e Event) {
+				if e.Kind != End && e.Kind != Heard {
+					return
+				}
+				if e.Kind == Heard {
+					heard++
+				}
+				if _, ok := startOf[e.Utterance]; !ok {
+					startOf[e.Utterance] = e.AudioStart
+				}
+				// No gap and no overlap: each chunk starts where the last one ended.
+				if want := startOf[e.Utterance] + float64(len(byUtt[e.Utterance]))/SampleRate; math.Abs(e.AudioStart-want) > 1e-9 {
+					t.Errorf("%+v: utterance %d %s chunk at %.4f s, want %.4f s", cfg, e.Utterance, e.Kind, e.AudioStart, want)
+				}
+				byUtt[e.Utterance] = append(byUtt[e.Utterance], e.Audio...)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return byUtt, startOf, heard
+		}
+		want, wantStart, none := audioOf(0)
+		got, gotStart, heard := audioOf(time.Second)
+		// (With provisional finals every short pause ends a piece, whose End saves it.)
+		if none != 0 || (!cfg.Provisional() && heard < 4) {
+			t.Errorf("%+v: %d Heard events without HeardInterval, %d with it", cfg, none, heard)
+		}
+		if len(got) != len(want) || len(want) < 2 {
+			t.Fatalf("%+v: %d utterances with Heard events, %d without", cfg, len(got), len(want))
+		}
+		for n, w := range want {
+			if !slices.Equal(got[n], w) || gotStart[n] != wantStart[n] {
+				t.Errorf("%+v: utterance %d: %d samples from %.3f s with Heard events, %d from %.3f s without", cfg, n, len(got[n]), gotStart[n], len(w), wantStart[n])
+			}
+		}
+	}
+}

@@ -174,6 +174,7 @@ func unjoin(err error) []error {
 	return []error{err}
 }
 
-// hangEnv, when set, makes `hark listen` stop for good once an utterance's audio is saved,
-// before decoding it: the crash test kills it there.
+// hangEnv, when set, makes `hark listen` stop for good once an utterance is decoded, before
+// its outcome is recorded (its audio saved, its entry still pending): the crash test kills
+// it there.
 const hangEnv = "HARK_DEBUG_HANG_BEFORE_DECODE"

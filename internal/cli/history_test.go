@@ -40,12 +40,12 @@ func TestCrashMidUtteranceKeepsAudio(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	// The child hangs once the utterance's audio is saved, before decoding: kill it there.
+	// The child hangs once the utterance is decoded, before its outcome is recorded: kill it
+	// once all its audio is saved (it is saved as it is heard, so wait for the whole 2.8 s).
 	utts := filepath.Join(dir, "hark", "utterances")
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		m, _ := filepath.Glob(filepath.Join(utts, "*.json"))
-		if len(m) > 0 {
+		if es := savedEntries(t, utts); len(es) == 1 && es[0].Seconds >= 2.8 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -109,6 +109,61 @@ func TestListenRecordsHistory(t *testing.T) {
 	}
 	if code, _, errs := run(t, nil, "history", "frob", "--dir", dir); code != ExitUsage || !strings.Contains(errs, "unknown subcommand") {
 		t.Errorf("unknown subcommand: exit %d %q", code, errs)
+	}
+}
+
+// savedEntries reads the history's sidecars directly (a child may be writing them).
+func savedEntries(t *testing.T, dir string) []history.Entry {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	var es []history.Entry
+	for _, p := range m {
+		b, err := os.ReadFile(p)
+		var e history.Entry
+		if err == nil && json.Unmarshal(b, &e) == nil {
+			es = append(es, e)
+		}
+	}
+	return es
+}
+
+// issue 17: live audio was written only when an utterance ended, so SIGKILL in the middle of
+// one (after 8 partials) left nothing. It is saved as it is heard: killed mid-utterance, the
+// history holds what was heard so far, pending, and it decodes.
+func TestKilledMidUtteranceKeepsWhatWasHeard(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", dir)
+	// In real time: the 2.8 s utterance ends with the input, 2.8 s after the start.
+	args := []string{"listen", "--input", toneWAVs + "/hello.wav", "--model", tones, "--vad", "energy", "--history"}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+strings.Join(args, "\x1f"))
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	utts := filepath.Join(dir, "hark", "utterances")
+	for len(savedEntries(t, utts)) == 0 {
+		if time.Since(start) > 20*time.Second {
+			t.Fatal("nothing saved")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	killedAt := time.Since(start)
+	es := savedEntries(t, utts)
+	if len(es) != 1 || es[0].Status != history.Pending || es[0].Seconds < 0.9 || es[0].Seconds >= 2.8 {
+		t.Fatalf("killed %v after the start: %+v", killedAt, es)
+	}
+	st, _ := history.Open(utts, -1)
+	if x, err := st.Audio(es[0].ID); err != nil || float64(len(x))/history.Rate != es[0].Seconds {
+		t.Errorf("audio: %d samples, %v; the entry says %.2f s", len(x), err, es[0].Seconds)
+	}
+	if code, out, errs := run(t, nil, "history", "redecode", "pending", "--model", tones); code != 0 || !strings.Contains(out, es[0].ID) {
+		t.Errorf("redecode: exit %d %q %s", code, out, errs)
 	}
 }
 

@@ -139,14 +139,7 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 		}
 		k := &dictation.Keeper{Store: func() *history.Store { return hs }, Model: eng.ModelName,
 			Failed: func(err error) { view.update(dictation.Update{Kind: dictation.Failed, Err: err}) }}
-		dcfg.Keep = func(samples []float32) (string, error) {
-			id, err := k.Keep(samples)
-			if err == nil && os.Getenv(hangEnv) != "" {
-				select {} // the crash test kills Hark here, the audio saved and not decoded
-			}
-			return id, err
-		}
-		dcfg.KeepMore, dcfg.Record = k.KeepMore, k.Record
+		dcfg.Keep, dcfg.KeepMore, dcfg.Record = k.Keep, k.KeepMore, k.Record
 	}
 	next := first // the source the next session listens to
 	dc := dictation.New(func() (audio.Source, error) { return next, nil }, eng.NewStreamer, dcfg, view.update)
@@ -312,6 +305,9 @@ type listenLine struct {
 
 // update is the controller's listener: it is called one update at a time.
 func (v *listenView) update(up dictation.Update) {
+	if (up.Kind == dictation.FinalAdded || up.Kind == dictation.FinalExtended) && os.Getenv(hangEnv) != "" {
+		select {} // the crash test kills Hark here: the audio saved, the outcome not yet recorded
+	}
 	switch up.Kind {
 	case dictation.PartialChanged:
 		v.partial(up)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"hark/asr"
 	"hark/asr/onnx"
@@ -42,8 +43,16 @@ type Engine struct {
 	vadName string
 }
 
+// HeardInterval is how often the audio of an utterance in progress is handed over (and
+// saved in the history) while it goes on.
+const HeardInterval = time.Second
+
 // Load opens the model and the VAD.
 func Load(opts Options) (*Engine, error) {
+	if opts.Stream.HeardInterval == 0 {
+		// Live audio is saved as it is heard (issue 17: nothing lost to a crash mid-utterance).
+		opts.Stream.HeardInterval = HeardInterval
+	}
 	m, err := loader.Find(opts.Model)
 	if err != nil {
 		return nil, err
