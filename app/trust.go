@@ -223,7 +223,12 @@ func (u *UI) retract(ut dictation.Utterance) error {
 	ts := u.typer
 	u.mu.Unlock()
 	var err error
-	if n > 0 && ts != nil && ts.t != nil {
+	switch {
+	case n <= 0 || ts == nil || ts.t == nil:
+	case u.undoInHark.Load() && !ts.t.CanRefocus():
+		// The backspaces would go to Hark's own window, which has the focus (issue 17).
+		err = dictation.ErrCannotRefocus
+	default:
 		err = ts.t.EraseIn(win, n)
 	}
 	u.do(func() {
@@ -238,6 +243,8 @@ func (u *UI) retract(ut dictation.Utterance) error {
 // undo removes the last utterance (button, Ctrl+Shift+Z, menu, `hark ctl undo`).
 func (u *UI) undo() {
 	go func() {
+		u.undoInHark.Store(true)
+		defer u.undoInHark.Store(false)
 		if _, err := u.ctl.Undo(); errors.Is(err, dictation.ErrNothingToUndo) {
 			u.do(func() { u.setStatus("Nothing to undo.") })
 		}

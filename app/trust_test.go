@@ -385,3 +385,40 @@ func TestPiecesInTheWindow(t *testing.T) {
 		return err == nil && e.Status == history.Undone
 	})
 }
+
+// issue 17: on Wayland no tool can give the focus back to the window the text was typed
+// into, so an undo from Hark's own window (button, Ctrl+Shift+Z, menu) sent its backspaces
+// into Hark's window. It now leaves the typed text alone and says so; an undo from outside
+// Hark's window (`hark ctl undo` from a hotkey, or by voice) still erases where the focus is.
+func TestWaylandUndoFromHarkLeavesTypedText(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log")
+	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s ' \"$a\" >> '" + log + "'; done\nprintf '\\n' >> '" + log + "'\nexit 0\n"
+	if err := os.WriteFile(filepath.Join(dir, "wtype"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	t.Setenv("WAYLAND_DISPLAY", "wayland-0")
+	t.Setenv("DISPLAY", "")
+	calls := func() string { b, _ := os.ReadFile(log); return string(b) }
+	h := newHarness(t, nil)
+	u := h.u
+	u.settings.Type, u.settings.Continuous = true, true
+	u.ctl.SetContinuous(true)
+	h.loaded()
+	h.mics <- newFakeMic(io.EOF, phrase(600), phrase(2500))
+	test.Tap(u.record)
+	h.pump("two finals, idle", func() bool { return len(u.utts) == 2 && u.ctl.State() == dictation.Idle })
+	h.pump("typed", func() bool { return strings.Contains(u.status.Text, "typed with wtype") })
+	u.undo()
+	h.pump("undone, with a message", func() bool { return len(u.utts) == 1 && strings.Contains(u.status.Text, "Wayland") })
+	if c := calls(); strings.Contains(c, "BackSpace") {
+		t.Errorf("undo from Hark's window erased on Wayland: %q", c)
+	}
+	if out, err := u.control("undo"); err != nil || !strings.Contains(out, "removed") {
+		t.Fatalf("ctl undo: %q %v", out, err)
+	}
+	if c := calls(); strings.Count(c, "BackSpace") != len("Low. ") {
+		t.Errorf("ctl undo did not erase the first utterance (%d characters): %q", len("Low. "), c)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -55,6 +56,7 @@ type UI struct {
 	playerErr   error
 	typed       map[int]int    // characters typed per utterance N (guarded by mu)
 	typedWin    map[int]string // the window each utterance was typed into, "" if unknown (guarded by mu)
+	undoInHark  atomic.Bool    // the undo in progress was started in Hark's window (it has the focus)
 	clipPrev    map[int]string // clipboard before each copied utterance (UI goroutine)
 	histWin     fyne.Window    // the History window, when open (UI goroutine)
 	histList    *widget.List

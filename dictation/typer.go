@@ -95,6 +95,13 @@ func (t *Typer) Erase(n int) error {
 	return t.run("erasing", eraseArgs(t.Name(), n)...)
 }
 
+// CanRefocus says whether the tool can give the keyboard focus back to the window it typed
+// into (xdotool on X11); on Wayland no tool may, so erasing goes to whatever has the focus.
+func (t *Typer) CanRefocus() bool { return t.Name() == "xdotool" }
+
+// ErrCannotRefocus says why an undo started from Hark's own window left typed text in place.
+var ErrCannotRefocus = errors.New("the text typed into the other window was left there: on Wayland Hark cannot give that window the focus back, and erasing from here would erase in Hark's own window; remove it there by hand, or undo by voice (\"scratch that\") or with the hotkey while that window has the focus")
+
 // ActiveWindow names the window that has the keyboard focus, where the tool can tell (xdotool
 // on X11), else "".
 func (t *Typer) ActiveWindow() string {
