@@ -49,7 +49,7 @@ func TestTypingWaitsForKeys(t *testing.T) {
 	}
 	u.settings.Type = true
 	h.loaded()
-	if where, err := u.deliver(dictation.Utterance{N: 1, Text: "Hello.", Append: "Hello."}); err != nil || where != "typed with xdotool" {
+	if where, err := u.delivery.Deliver(dictation.Utterance{N: 1, Text: "Hello.", Append: "Hello."}); err != nil || where != "typed with xdotool" {
 		t.Fatalf("%q, %v", where, err)
 	}
 	if got, _ := target(); len(typedBefore) != 1 || typedBefore[0] != "" || got != "Hello. " {

@@ -199,8 +199,8 @@ func (u *UI) applySettings(s Settings) {
 	u.mu.Lock()
 	old := u.settings
 	u.settings = s
-	u.typer = nil // look for the typing tool again
 	u.mu.Unlock()
+	u.delivery.LookAgain() // look for the typing tool again
 	s.Save(u.app.Preferences())
 	u.ctl.SetContinuous(s.Continuous)
 	if s.HotkeyOn != old.HotkeyOn || s.Hotkey != old.Hotkey || s.HotkeyMode != old.HotkeyMode {

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -104,140 +103,54 @@ func (u *UI) engineName() string {
 	return u.engine.ModelName()
 }
 
-// deliver sends a final utterance to other applications as the settings ask and says
-// where it went. It runs on the controller's goroutine.
-func (u *UI) deliver(ut dictation.Utterance) (string, error) {
+// deliveryOptions are the delivery settings (controller goroutine).
+func (u *UI) deliveryOptions() dictation.DeliveryOptions {
 	u.mu.Lock()
-	s := u.settings
-	u.mu.Unlock()
-	var where []string
-	if s.Copy {
-		// Not waited for: the UI goroutine may itself be waiting for dictation to stop.
-		// An utterance that comes in pieces is copied as it stands after each.
-		u.do(func() {
-			cb := u.app.Clipboard()
-			if _, ok := u.clipPrev[ut.N]; !ok {
-				u.clipPrev[ut.N] = cb.Content() // restored by undo
-			}
-			cb.SetContent(ut.Text)
-		})
-		where = append(where, "copied to the clipboard")
-	}
-	// What goes into the focused window: the new text, and the space that separates
-	// utterances once this one is over.
-	ins := ut.Append
-	if !ut.Open {
-		ins += " "
-	}
-	if !s.Type {
-		return strings.Join(where, ", "), nil
-	}
-	u.mu.Lock()
-	if u.typer == nil {
-		find := u.deps.FindTyper
-		if find == nil {
-			find = dictation.FindTyper
-		}
-		t, err := find()
-		u.typer = &typerState{t, err}
-	}
-	ts := u.typer
-	wait := u.deps.WaitKeys
-	u.mu.Unlock()
-	if ts.err == nil && wait != nil {
-		wait() // the hotkey's (or a shortcut's) modifiers may still be held
-	}
-	var err error
-	if ts.err == nil && s.Paste {
-		err = u.paste(ts.t, ut.N, ins)
-		if err == nil {
-			return strings.Join(append(where, "pasted with "+ts.t.Name()), ", "), nil
-		}
-	} else if ts.err == nil {
-		u.mu.Lock()
-		_, known := u.typedWin[ut.N]
-		u.mu.Unlock()
-		if !known { // where the text goes: undo takes it back there (first piece of an utterance)
-			win := ts.t.ActiveWindow()
-			u.mu.Lock()
-			u.typedWin[ut.N] = win
-			u.mu.Unlock()
-		}
-		err = ts.t.Insert(ins)
-		if err == nil {
-			u.mu.Lock()
-			u.typed[ut.N] += utf8.RuneCountInString(ins)
-			u.mu.Unlock()
-			return strings.Join(append(where, "typed with "+ts.t.Name()), ", "), nil
-		}
-	} else {
-		err = ts.err
-	}
-	// The fallback: the text waits on the clipboard, and the status line says so.
-	if !s.Copy {
-		u.do(func() {
-			cb := u.app.Clipboard()
-			if _, ok := u.clipPrev[ut.N]; !ok {
-				u.clipPrev[ut.N] = cb.Content()
-			}
-			cb.SetContent(ut.Text)
-		})
-		where = append(where, "copied to the clipboard (paste it with Ctrl+V)")
-	}
-	return strings.Join(where, ", "), err
+	defer u.mu.Unlock()
+	return dictation.DeliveryOptions{Copy: u.settings.Copy, Type: u.settings.Type, Paste: u.settings.Paste}
 }
 
-// paste puts ins on the clipboard, presses Ctrl+V, and puts the previous clipboard back
-// once the target has read it.
-func (u *UI) paste(t *dictation.Typer, n int, ins string) error {
+// fyneClipboard is the window's clipboard for dictation.Delivery. Every access runs on the UI
+// goroutine, in the order asked; only Swap (pasting) waits for it.
+type fyneClipboard struct {
+	u    *UI
+	prev map[int]string // the clipboard before each copied utterance (UI goroutine)
+}
+
+func (c *fyneClipboard) Copy(n int, text string) {
+	c.u.do(func() {
+		cb := c.u.app.Clipboard()
+		if _, ok := c.prev[n]; !ok {
+			c.prev[n] = cb.Content() // restored by undo
+		}
+		cb.SetContent(text)
+	})
+}
+
+func (c *fyneClipboard) Restore(n int) {
+	c.u.do(func() {
+		if p, ok := c.prev[n]; ok {
+			delete(c.prev, n)
+			c.u.app.Clipboard().SetContent(p)
+		}
+	})
+}
+
+func (c *fyneClipboard) Set(text string) { c.u.do(func() { c.u.app.Clipboard().SetContent(text) }) }
+
+func (c *fyneClipboard) Swap(text string) (string, error) {
 	set := make(chan string, 1)
-	u.do(func() {
-		cb := u.app.Clipboard()
+	c.u.do(func() {
+		cb := c.u.app.Clipboard()
 		set <- cb.Content()
-		cb.SetContent(ins)
+		cb.SetContent(text)
 	})
-	var prev string
 	select {
-	case prev = <-set:
+	case prev := <-set:
+		return prev, nil
 	case <-time.After(2 * time.Second):
-		return errors.New("pasting failed: the clipboard could not be set (the window is busy)")
+		return "", errors.New("the window is busy")
 	}
-	err := t.Paste()
-	if err == nil {
-		u.mu.Lock()
-		u.typed[n] += utf8.RuneCountInString(ins)
-		u.mu.Unlock()
-	}
-	time.AfterFunc(u.pasteRestore, func() { u.do(func() { u.app.Clipboard().SetContent(prev) }) })
-	return err
-}
-
-// retract takes a delivered utterance back: backspaces for what was typed, the previous
-// clipboard for a copy (controller or undo goroutine).
-func (u *UI) retract(ut dictation.Utterance) error {
-	u.mu.Lock()
-	n := u.typed[ut.N]
-	win := u.typedWin[ut.N]
-	delete(u.typed, ut.N)
-	delete(u.typedWin, ut.N)
-	ts := u.typer
-	u.mu.Unlock()
-	var err error
-	switch {
-	case n <= 0 || ts == nil || ts.t == nil:
-	case u.undoInHark.Load() && !ts.t.CanRefocus():
-		// The backspaces would go to Hark's own window, which has the focus (issue 17).
-		err = dictation.ErrCannotRefocus
-	default:
-		err = ts.t.EraseIn(win, n)
-	}
-	u.do(func() {
-		if prev, ok := u.clipPrev[ut.N]; ok {
-			delete(u.clipPrev, ut.N)
-			u.app.Clipboard().SetContent(prev)
-		}
-	})
-	return err
 }
 
 // undo removes the last utterance (button, Ctrl+Shift+Z, menu, `hark ctl undo`).

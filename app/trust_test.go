@@ -245,7 +245,7 @@ func TestTypingUndoAndPasteThroughFakeXdotool(t *testing.T) {
 	u := h.u
 	u.settings.Type, u.settings.Continuous = true, true
 	u.ctl.SetContinuous(true)
-	u.pasteRestore = 10 * time.Millisecond
+	u.delivery.PasteRestore = 10 * time.Millisecond
 	h.loaded()
 	h.mics <- newFakeMic(io.EOF, phrase(600), phrase(2500))
 	test.Tap(u.record)

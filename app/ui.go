@@ -36,7 +36,7 @@ type UI struct {
 	settings Settings
 	engine   Engine
 	loading  bool
-	typer    *typerState
+	delivery *dictation.Delivery // typing, pasting and the clipboard, and taking them back
 	hotkey   hotkeyState
 	tray     trayState // UI goroutine (note: guarded by mu)
 	// replugCancel stops waiting for a lost microphone; replugEvery is how often the
@@ -54,15 +54,10 @@ type UI struct {
 	storeErr    error
 	player      *dictation.Player
 	playerErr   error
-	typed       map[int]int    // characters typed per utterance N (guarded by mu)
-	typedWin    map[int]string // the window each utterance was typed into, "" if unknown (guarded by mu)
-	undoInHark  atomic.Bool    // the undo in progress was started in Hark's window (it has the focus)
-	clipPrev    map[int]string // clipboard before each copied utterance (UI goroutine)
-	histWin     fyne.Window    // the History window, when open (UI goroutine)
+	undoInHark  atomic.Bool // the undo in progress was started in Hark's window (it has the focus)
+	histWin     fyne.Window // the History window, when open (UI goroutine)
 	histList    *widget.List
 	histEntries []history.Entry
-	// pasteRestore is how long after Ctrl+V the previous clipboard is put back.
-	pasteRestore time.Duration
 
 	record     *widget.Button
 	pause      *widget.Button
@@ -82,19 +77,26 @@ type UI struct {
 	do func(func())
 }
 
-type typerState struct {
-	t   *dictation.Typer
-	err error
-}
-
 // newUI builds the window's content and binds it to a dictation controller. do runs
 // functions on the UI goroutine (fyne.Do); every widget change goes through it.
 func newUI(a fyne.App, w fyne.Window, deps Deps, do func(func())) *UI {
-	u := &UI{app: a, win: w, deps: deps, settings: LoadSettings(a.Preferences()), do: do,
-		typed: map[int]int{}, typedWin: map[int]string{}, clipPrev: map[int]string{}, pasteRestore: 500 * time.Millisecond}
+	u := &UI{app: a, win: w, deps: deps, settings: LoadSettings(a.Preferences()), do: do}
+	u.delivery = &dictation.Delivery{Options: u.deliveryOptions, Clipboard: &fyneClipboard{u: u, prev: map[int]string{}},
+		WaitKeys: func() {
+			if w := u.deps.WaitKeys; w != nil {
+				w()
+			}
+		},
+		FindTyper: func() (*dictation.Typer, error) {
+			if f := u.deps.FindTyper; f != nil {
+				return f()
+			}
+			return dictation.FindTyper()
+		}}
 	u.ctl = dictation.New(u.openInput, u.newStreamer,
-		dictation.Config{Continuous: u.settings.Continuous, Deliver: u.deliver, Format: u.formatText,
-			Keep: u.keep, KeepMore: u.keepMore, Record: u.recordOutcome, Retract: u.retract},
+		dictation.Config{Continuous: u.settings.Continuous, Deliver: u.delivery.Deliver, Format: u.formatText,
+			Keep: u.keep, KeepMore: u.keepMore, Record: u.recordOutcome,
+			Retract: func(ut dictation.Utterance) error { return u.delivery.Retract(ut, u.undoInHark.Load()) }},
 		func(up dictation.Update) { u.do(func() { u.apply(up) }) })
 	u.build()
 	return u
