@@ -15,6 +15,15 @@ type Word struct {
 	Confidence float64 `json:"confidence"`
 }
 
+// ShiftWords moves every word by off seconds: a stretch decoded on its own gets the times of
+// the stream or file it came from. The one place word times are shifted.
+func ShiftWords(ws []Word, off float64) {
+	for i := range ws {
+		ws[i].Start += off
+		ws[i].End += off
+	}
+}
+
 // Result is the recognition of one stretch of audio.
 type Result struct {
 	Text     string     `json:"text"`

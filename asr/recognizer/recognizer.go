@@ -144,10 +144,7 @@ func (r *Recognizer) segment(ctx context.Context, x []float32, start float64) (a
 	res, err := r.decode(ctx, feats)
 	res.Duration = float64(len(x)) / SampleRate
 	res.Timing.Features = featTime
-	for i := range res.Words {
-		res.Words[i].Start += start
-		res.Words[i].End += start
-	}
+	asr.ShiftWords(res.Words, start)
 	return res, err
 }
 

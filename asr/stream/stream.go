@@ -398,11 +398,7 @@ func (r *run) decodeAfter(ctx context.Context, n int, final, withPrev bool) (asr
 		}
 		res, err = r.s.dec.Recognize(ctx, x)
 	}
-	off := seconds(start)
-	for i := range res.Words {
-		res.Words[i].Start += off
-		res.Words[i].End += off
-	}
+	asr.ShiftWords(res.Words, seconds(start))
 	if withPrev && err == nil {
 		res = r.afterPrev(res)
 	}
