@@ -220,6 +220,12 @@ func (s *Store) Get(id string) (Entry, error) {
 	if err := json.Unmarshal(data, &e); err != nil {
 		return e, fmt.Errorf("%s: invalid utterance record: %w", p, err)
 	}
+	switch {
+	case e.Status != Pending && e.Status != Decoded && e.Status != Failed && e.Status != Undone:
+		return Entry{}, fmt.Errorf("%s: invalid utterance record: unknown status %q", p, e.Status)
+	case e.Seconds < 0 || e.Seconds > 1e7:
+		return Entry{}, fmt.Errorf("%s: invalid utterance record: %v seconds", p, e.Seconds)
+	}
 	e.ID = id
 	return e, nil
 }

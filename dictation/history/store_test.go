@@ -241,3 +241,38 @@ func TestOpenUnwritable(t *testing.T) {
 		t.Fatalf("unwritable: %v", err)
 	}
 }
+
+// FuzzSidecar: whatever a sidecar holds (a crash, a disk error, a hand edit), reading it gives
+// an entry with a known status or one error naming the file; listing never panics and
+// reports the bad one after the good ones.
+func FuzzSidecar(f *testing.F) {
+	f.Add([]byte(`{"id":"x","time":"2026-01-01T00:00:00Z","status":"decoded","seconds":1.5,"raw":"hi","text":"Hi."}`))
+	f.Add([]byte(`{"status":"pending"}`))
+	f.Add([]byte(`{"status":"exploded","seconds":-1}`))
+	f.Add([]byte(`{not json`))
+	f.Add([]byte(``))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		st, err := Open(dir, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const id = "20260101-000000-000"
+		p := filepath.Join(dir, id+".json")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		e, err := st.Get(id)
+		if err != nil {
+			if !strings.Contains(err.Error(), p) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error %q does not name %s on one line", err, p)
+			}
+		} else if e.ID != id || (e.Status != Pending && e.Status != Decoded && e.Status != Failed && e.Status != Undone) || e.Seconds < 0 {
+			t.Fatalf("entry %+v", e)
+		}
+		es, lerr := st.List()
+		if (err == nil) != (lerr == nil) || (err == nil && len(es) != 1) {
+			t.Fatalf("Get %v, List %d entries, %v", err, len(es), lerr)
+		}
+	})
+}

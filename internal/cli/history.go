@@ -73,7 +73,8 @@ func runHistory(ctx context.Context, env *Env, args []string) int {
 				if text == "" && e.Error != "" {
 					text = "[" + e.Error + "]"
 				}
-				fmt.Fprintf(env.Stdout, "%s  %s  %-8s %5.1fs  %s\n", e.ID, e.Time.Local().Format("2006-01-02 15:04:05"), e.Status, e.Seconds, text)
+				// A hand-edited or corrupt record must not send escape sequences to the terminal.
+				fmt.Fprintf(env.Stdout, "%s  %s  %-8s %5.1fs  %s\n", e.ID, e.Time.Local().Format("2006-01-02 15:04:05"), e.Status, e.Seconds, printable(text))
 				if e.Status == history.Pending {
 					pending++
 				}

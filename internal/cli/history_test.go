@@ -245,3 +245,32 @@ type sayHello struct{}
 func (sayHello) Recognize(context.Context, []float32) (asr.Result, error) {
 	return asr.Result{Text: "hello"}, nil
 }
+
+// issue 17: a sidecar is data from disk: an unknown status is refused with the file named,
+// and control characters in a text do not reach the terminal as escape sequences.
+func TestHistoryListIsSafe(t *testing.T) {
+	dir := t.TempDir()
+	st, err := history.Open(dir, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := st.Add(make([]float32, 1600), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Status, e.Text = history.Decoded, "hi\x1b]0;owned\x07\x1b[2J"
+	if err := st.Update(e); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, nil, "history", "list", "--dir", dir)
+	if code != 0 || strings.ContainsRune(out, 0x1b) || strings.ContainsRune(out, 0x07) || !strings.Contains(out, "hi") {
+		t.Errorf("exit %d, out %q %s", code, out, errs)
+	}
+	bad := filepath.Join(dir, e.ID+".json")
+	if err := os.WriteFile(bad, []byte(`{"status":"exploded"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := run(t, nil, "history", "list", "--dir", dir); code != ExitFailed || !strings.Contains(errs, bad) || !strings.Contains(errs, "unknown status") {
+		t.Errorf("unknown status: exit %d %q", code, errs)
+	}
+}
