@@ -17,6 +17,7 @@ import (
 
 	"hark/asr"
 	"hark/internal/regfile"
+	"hark/internal/trace"
 )
 
 func tensorInfo(in []ort.InputOutputInfo) []Tensor {
@@ -97,6 +98,7 @@ func Open(name string, data []byte, opts Options) (*Engine, error) {
 	if err := Init(); err != nil {
 		return nil, err
 	}
+	trace.Mark("onnxruntime-loaded")
 	info, err := Inspect(name, data)
 	if err != nil {
 		return nil, err
@@ -112,6 +114,7 @@ func Open(name string, data []byte, opts Options) (*Engine, error) {
 		}
 		markInt8Passed(opts.CacheDir, threads)
 	}
+	trace.Mark("int8-checked")
 	so, err := sessionOptions(name, threads)
 	if err != nil {
 		return nil, err
@@ -129,6 +132,7 @@ func Open(name string, data []byte, opts Options) (*Engine, error) {
 	if opts.CacheDir != "" {
 		final = optimisedPath(opts.CacheDir, data) // hashes the model: once per Open
 		if sess := openCached(final, in, out, threads); sess != nil {
+			trace.Mark("session-from-cache")
 			return &Engine{name: name, info: info, sess: sess}, nil
 		}
 		if err := os.MkdirAll(filepath.Dir(final), 0o700); err == nil {
@@ -155,6 +159,7 @@ func Open(name string, data []byte, opts Options) (*Engine, error) {
 		}
 		os.Remove(tmp)
 	}
+	trace.Mark("session")
 	return &Engine{name: name, info: info, sess: sess}, nil
 }
 

@@ -1,12 +1,20 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"flag"
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
 	"time"
 
 	"hark/asr"
 	"hark/internal/loader"
+	"hark/internal/trace"
 )
 
 func init() {
@@ -18,6 +26,7 @@ func runBench(ctx context.Context, env *Env, args []string) int {
 	fs := newFlags(env, name, "[flags] FILE", "Transcribes FILE several times and prints the real-time factor of each stage.")
 	model := fs.String("model", "", "model `NAME|DIR` (default: the one `hark models default` chose, else the embedded English model)")
 	runs := fs.Int("runs", 5, "timed runs `N` after one warm-up run")
+	cold := fs.Bool("cold", false, "measure cold starts instead: `hark transcribe FILE` in a new process each run, process start → text written, split by stage (the decoding flags are passed on)")
 	dec := addDecodeFlags(fs, "ONNX Runtime threads `N`")
 	pos, code, ok := parseArgs(fs, args)
 	if !ok {
@@ -33,6 +42,15 @@ func runBench(ctx context.Context, env *Env, args []string) int {
 	}
 	if *runs < 1 {
 		return usageErr(env, name, "--runs must be at least 1")
+	}
+	if *cold {
+		var pass []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "cold" && f.Name != "runs" {
+				pass = append(pass, "--"+f.Name+"="+f.Value.String())
+			}
+		})
+		return benchCold(ctx, env, pos[0], pass, *runs)
 	}
 	t0 := time.Now()
 	ld, ok := openModel(env, name, *model, cfg)
@@ -97,4 +115,70 @@ func searchDesc(ld *loader.Loaded) string {
 		s += ", hotwords"
 	}
 	return s
+}
+
+// benchCold runs `hark transcribe FILE` runs times, each in a new process with the stage
+// marks on (internal/trace), and prints the median time from process start to the end of
+// each stage, and of the whole run.
+func benchCold(ctx context.Context, env *Env, file string, flags []string, runs int) int {
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s bench: %s\n", programName, oneLine(err))
+		return ExitFailed
+	}
+	var order []string
+	at := map[string][]float64{}
+	var walls []float64
+	for i := 0; i <= runs; i++ { // the first run warms the page cache and the model cache
+		cmd := exec.CommandContext(ctx, exe, append(append([]string{"transcribe"}, flags...), file)...)
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+		t0 := time.Now()
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", trace.Env, t0.UnixNano()))
+		err := cmd.Run()
+		wall := time.Since(t0)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "%s bench: transcribe %s: %v: %s\n", programName, file, err, oneLineString(stderr.String(), 200))
+			return ExitFailed
+		}
+		if i == 0 {
+			continue
+		}
+		walls = append(walls, float64(wall.Microseconds())/1000)
+		seen := map[string]bool{}
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			var stage string
+			var ms float64
+			if n, _ := fmt.Sscanf(line, "stage %s %g", &stage, &ms); n != 2 || seen[stage] {
+				continue
+			}
+			seen[stage] = true
+			if _, ok := at[stage]; !ok {
+				order = append(order, stage)
+			}
+			at[stage] = append(at[stage], ms)
+		}
+	}
+	fmt.Fprintf(env.Stdout, "cold start: hark transcribe %s, %d runs, medians (%s)\n", file, runs, strings.Join(flags, " "))
+	fmt.Fprintf(env.Stdout, "%-22s %9s %9s\n", "stage (ends)", "at ms", "took ms")
+	prev := 0.0
+	for _, st := range order {
+		m := median(at[st])
+		fmt.Fprintf(env.Stdout, "%-22s %9.1f %9.1f\n", st, m, m-prev)
+		prev = m
+	}
+	fmt.Fprintf(env.Stdout, "%-22s %9.1f %9.1f\n", "process exit", median(walls), median(walls)-prev)
+	return ExitOK
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

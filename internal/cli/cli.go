@@ -16,6 +16,7 @@ import (
 
 	"hark/asr"
 	"hark/internal/loader"
+	"hark/internal/trace"
 )
 
 // Exit codes.
@@ -49,6 +50,7 @@ func Extra(name, args, help string, run func(ctx context.Context, env *Env, args
 
 // Main runs the command line and returns the exit code.
 func Main(args []string, env *Env) int {
+	trace.Mark("main")
 	if len(args) == 0 {
 		usage(env.Stderr)
 		return ExitUsage
@@ -208,6 +210,7 @@ func printable(s string) string {
 // warnings) on standard error; ok is false when the command should exit with ExitFailed.
 func openModel(env *Env, cmd, model string, cfg asr.Config) (ld *loader.Loaded, ok bool) {
 	m, err := loader.Find(model)
+	trace.Mark("model-found")
 	if err == nil {
 		ld, err = loader.Load(m, cfg)
 	}

@@ -24,6 +24,7 @@ import (
 	"hark/internal/atomicfile"
 	"hark/internal/loader"
 	"hark/internal/regfile"
+	"hark/internal/trace"
 )
 
 func init() {
@@ -217,6 +218,7 @@ func runTranscribe(ctx context.Context, env *Env, args []string) int {
 			continue
 		}
 		env.Stdout.Write(buf.Bytes())
+		trace.Mark("text-written")
 	}
 	wg.Wait()
 	if bar != nil {
@@ -321,7 +323,9 @@ func transcribeOne(ctx context.Context, env *Env, ld *loader.Loaded, path string
 	src = closer
 	defer src.Close()
 	tol := &tolerant{Source: s}
+	trace.Mark("audio-opened")
 	result, err = ld.Recognizer.RecognizeSource(ctx, tol)
+	trace.Mark("decoded")
 	if errors.Is(err, asr.ErrNoAudio) {
 		if tol.truncated != nil {
 			return result, withPath(path, tol.truncated)

@@ -16,6 +16,7 @@ import (
 	"hark/asr/lm"
 	"hark/asr/onnx"
 	"hark/asr/recognizer"
+	"hark/internal/trace"
 	"hark/models"
 )
 
@@ -93,6 +94,8 @@ func OptimisedCacheDir() string {
 func Load(m *models.Model, cfg asr.Config) (*Loaded, error) {
 	mc := *m
 	m = &mc
+	// The language model loads while ONNX Runtime builds its session (issue 19: cold start).
+	lmReady := startLM(cfg, m)
 	eng, err := onnx.Open(m.Source+"/"+m.ONNXName, m.ONNX, onnx.Options{Threads: cfg.Threads, CacheDir: OptimisedCacheDir()})
 	if err != nil {
 		return nil, err
@@ -155,10 +158,11 @@ func Load(m *models.Model, cfg asr.Config) (*Loaded, error) {
 		return nil, fmt.Errorf("%s: %w", m.Source, err)
 	}
 	ld := &Loaded{Model: m, Engine: eng, Recognizer: rec}
-	if err := ld.setDecoding(cfg, vocab); err != nil {
+	if err := ld.setDecoding(cfg, vocab, lmReady); err != nil {
 		eng.Close()
 		return nil, err
 	}
+	trace.Mark("lm-and-search")
 	return ld, nil
 }
 
@@ -204,18 +208,38 @@ const (
 	DefaultLMFile = "lm.bin"
 )
 
-// setDecoding sets up the language model and hotwords of the beam search.
-func (l *Loaded) setDecoding(cfg asr.Config, vocab *ctc.Vocabulary) error {
+// startLM starts loading the language model cfg asks for (the model's own by default) and
+// returns a function that waits for it.
+func startLM(cfg asr.Config, m *models.Model) func() (*lm.Model, string, error) {
+	type result struct {
+		m    *lm.Model
+		name string
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		var r result
+		switch {
+		case cfg.NoLM:
+		case cfg.LM != "":
+			r.m, r.err = lm.Load(cfg.LM)
+			r.name = cfg.LM
+		default:
+			r.m, r.name, r.err = modelLM(m)
+		}
+		ch <- r
+	}()
+	return func() (*lm.Model, string, error) {
+		r := <-ch
+		return r.m, r.name, r.err
+	}
+}
+
+// setDecoding sets up the language model (from startLM) and hotwords of the beam search.
+func (l *Loaded) setDecoding(cfg asr.Config, vocab *ctc.Vocabulary, lmReady func() (*lm.Model, string, error)) error {
 	beam := ctc.BeamConfig{Beam: cfg.BeamWidth(), TokenTopK: cfg.TokenTopK}
 	var err error
-	switch {
-	case cfg.NoLM:
-	case cfg.LM != "":
-		l.LM, err = lm.Load(cfg.LM)
-		l.LMName = cfg.LM
-	default:
-		l.LM, l.LMName, err = modelLM(l.Model)
-	}
+	l.LM, l.LMName, err = lmReady()
 	if err != nil {
 		return err
 	}
