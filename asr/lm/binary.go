@@ -118,22 +118,16 @@ func alloc[T any](br *binaryReader, n uint64) []T {
 }
 
 func (br *binaryReader) u32s(n uint64) ([]uint32, error) {
-	out := alloc[uint32](br, n)
-	for uint64(len(out)) < n {
-		k := min(n-uint64(len(out)), uint64(len(br.buf)/4))
-		p := br.buf[:4*k]
-		if err := br.full(p); err != nil {
-			return nil, err
-		}
-		for i := 0; i < len(p); i += 4 {
-			out = append(out, binary.LittleEndian.Uint32(p[i:]))
-		}
-	}
-	return out, nil
+	return words(br, n, func(u uint32) uint32 { return u })
 }
 
 func (br *binaryReader) f32s(n uint64) ([]float32, error) {
-	out := alloc[float32](br, n)
+	return words(br, n, math.Float32frombits)
+}
+
+// words reads n little-endian 32-bit words, each converted by conv.
+func words[T any](br *binaryReader, n uint64, conv func(uint32) T) ([]T, error) {
+	out := alloc[T](br, n)
 	for uint64(len(out)) < n {
 		k := min(n-uint64(len(out)), uint64(len(br.buf)/4))
 		p := br.buf[:4*k]
@@ -141,7 +135,7 @@ func (br *binaryReader) f32s(n uint64) ([]float32, error) {
 			return nil, err
 		}
 		for i := 0; i < len(p); i += 4 {
-			out = append(out, math.Float32frombits(binary.LittleEndian.Uint32(p[i:])))
+			out = append(out, conv(binary.LittleEndian.Uint32(p[i:])))
 		}
 	}
 	return out, nil

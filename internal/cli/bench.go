@@ -24,7 +24,7 @@ func init() {
 func runBench(ctx context.Context, env *Env, args []string) int {
 	const name = "bench"
 	fs := newFlags(env, name, "[flags] FILE", "Transcribes FILE several times and prints the real-time factor of each stage.")
-	model := fs.String("model", "", "model `NAME|DIR` (default: the one `hark models default` chose, else the embedded English model)")
+	model := addModelFlag(fs, "")
 	runs := fs.Int("runs", 5, "timed runs `N` after one warm-up run")
 	cold := fs.Bool("cold", false, "measure cold starts instead: `hark transcribe FILE` in a new process each run, process start → text written, split by stage (the decoding flags are passed on)")
 	dec := addDecodeFlags(fs, "ONNX Runtime threads `N`")

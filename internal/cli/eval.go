@@ -21,7 +21,7 @@ func init() {
 func runEval(ctx context.Context, env *Env, args []string) int {
 	const name = "eval"
 	fs := newFlags(env, name, "[flags] MANIFEST.tsv", "Each manifest line is an audio path (relative to the manifest), a tab, and the reference text.\nText is normalised (lower case, no punctuation, numbers as words) before scoring.")
-	model := fs.String("model", "", "model `NAME|DIR` (default: the one `hark models default` chose, else the embedded English model)")
+	model := addModelFlag(fs, "")
 	jobs := fs.Int("jobs", 1, "utterances decoded in parallel")
 	verbose := fs.Bool("v", false, "print reference and hypothesis of every utterance with errors")
 	hyps := fs.String("hyp", "", "also write the hypotheses as a manifest to `FILE` (only when every utterance decodes)")

@@ -34,7 +34,7 @@ func runHistory(ctx context.Context, env *Env, args []string) int {
 			"decodes them again (all unfinished ones with `redecode pending`), or deletes them.")
 	dir := fs.String("dir", "", "history `DIR` (default: $XDG_DATA_HOME/hark/utterances)")
 	format := fs.String("format", "txt", "list `format`: txt or json")
-	model := fs.String("model", "", "redecode: model `NAME|DIR` (default: the one `hark models default` chose, else the embedded English model)")
+	model := addModelFlag(fs, "redecode: ")
 	beam := fs.Int("beam", 0, "redecode: beam width `N`")
 	post := addPostFlags(fs)
 	pos, code, ok := parseArgs(fs, args)

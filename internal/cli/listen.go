@@ -33,7 +33,7 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	fast := fs.Bool("fast", false, "with --input: replay as fast as possible")
 	format := fs.String("format", "txt", "output `format`: txt or jsonl")
 	partials := fs.Bool("partials", false, "with jsonl: also print partial results (\"final\":false)")
-	model := fs.String("model", "", "model `NAME|DIR` (default: the one `hark models default` chose, else the embedded English model)")
+	model := addModelFlag(fs, "")
 	vadKind := fs.String("vad", live.VADSilero, "voice activity detector: silero or energy")
 	silence := fs.Duration("silence", 800*time.Millisecond, "trailing silence that ends an utterance")
 	provisional := fs.Duration("provisional", 0, "after a pause this `long` (e.g. 120ms), send the words so far before the utterance ends (the rest continues the sentence, the full stop comes at its end): text ~150 ms after you stop instead of after --silence, at some cost in accuracy; 0 (default) turns this off, as does a pause not shorter than --silence")

@@ -323,6 +323,11 @@ type decodeFlags struct {
 	threads   *int // nil: the command has no --threads
 }
 
+// addModelFlag adds --model, the model a command loads (prefix says for what, if not all).
+func addModelFlag(fs *flag.FlagSet, prefix string) *string {
+	return fs.String("model", "", prefix+"model `NAME|DIR` (default: the one `hark models default` chose, else the embedded English model)")
+}
+
 // addDecodeFlags adds the decoding flags every decoding command shares (--beam, the LM and
 // hotword flags, and --threads when threadsHelp is not ""); config reads them into the one
 // decoding configuration, asr.Config.

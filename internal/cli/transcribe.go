@@ -64,7 +64,7 @@ type fileError struct {
 func runTranscribe(ctx context.Context, env *Env, args []string) int {
 	const name = "transcribe"
 	fs := newFlags(env, name, "[flags] FILE|DIR|- ...", "Transcribes each input; directories are searched recursively for audio files; - reads a WAV from standard input.")
-	model := fs.String("model", "", "model `NAME|DIR` (default: the one `hark models default` chose, else the embedded English model)")
+	model := addModelFlag(fs, "")
 	format := fs.String("format", "txt", "output `format`: txt, jsonl, json, srt or vtt")
 	outDir := fs.String("o", "", "write one output file per input into `DIR` (created if missing)")
 	jobs := fs.Int("jobs", 1, "transcribe `N` files in parallel")
