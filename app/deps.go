@@ -68,7 +68,7 @@ func streamConfig(s Settings) stream.Config {
 func RealDeps() Deps {
 	return Deps{
 		LoadEngine: func(s Settings) (Engine, error) {
-			return live.Load(live.Options{Model: s.ModelDir, Decode: asr.Config{Beam: s.Beam}, VAD: s.VAD, Stream: streamConfig(s)})
+			return live.Load(live.Options{Model: s.ModelDir, Decode: asr.Config{Beam: s.Beam, Commands: s.Commands}, VAD: s.VAD, Stream: streamConfig(s)})
 		},
 		OpenInput: func(s Settings) (audio.Source, error) {
 			return live.Open(live.Input{Device: s.Device})

@@ -209,7 +209,7 @@ func (u *UI) applySettings(s Settings) {
 	if st := u.historyStore(); st != nil {
 		st.SetMaxBytes(int64(s.HistoryMB) << 20)
 	}
-	if s.ModelDir != old.ModelDir || s.Beam != old.Beam || s.VAD != old.VAD || s.Silence != old.Silence || s.EarlyText != old.EarlyText {
+	if s.ModelDir != old.ModelDir || s.Beam != old.Beam || s.VAD != old.VAD || s.Silence != old.Silence || s.EarlyText != old.EarlyText || s.Commands != old.Commands {
 		if u.ctl.State() != dictation.Idle {
 			u.ctl.Stop()
 			u.ctl.Wait()

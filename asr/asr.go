@@ -90,6 +90,9 @@ type Config struct {
 	LMWeight  *float64 // α, the LM weight; nil means the model's tuned value, else 0.5
 	WordBonus *float64 // β, the word insertion bonus; nil means the model's tuned value, else 1.0
 	Hotwords  string   // hotword file: one phrase per line, optional :BOOST
+	// Commands biases the search towards the spoken punctuation commands ("comma", "new
+	// line"…; text.CommandHotwords), as live dictation does: people say them there.
+	Commands bool
 }
 
 // BeamWidth returns the effective beam width.

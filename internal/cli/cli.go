@@ -139,6 +139,13 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 // parseArgs is parse for a subcommand: ok false means return code (ExitOK after -h, whose
 // help was printed; ExitUsage after an error, which the flag package printed).
 func parseArgs(fs *flag.FlagSet, args []string) (pos []string, code int, ok bool) {

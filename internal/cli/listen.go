@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -78,6 +77,11 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
+	// Live dictation listens for spoken commands ("comma", "new line"): the search is biased
+	// towards them where they are written as marks (not with --raw).
+	if !flagSet(fs, "commands") {
+		cfg.Commands = formatter != nil && !formatter.NoCommands
+	}
 	sc := stream.Config{TrailingSilence: *silence, MaxUtterance: *maxUtt, ProvisionalSilence: *provisional}
 	if *provisional == 0 {
 		sc.ProvisionalSilence = -1
@@ -130,9 +134,7 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 			return f.Format(raw)
 		}
 	}
-	keepSet := false
-	fs.Visit(func(f *flag.Flag) { keepSet = keepSet || f.Name == "history" })
-	if *keep || (!keepSet && *input == "") {
+	if *keep || (!flagSet(fs, "history") && *input == "") {
 		hs, err := openHistory(*histDir)
 		if err != nil {
 			return fail(err)

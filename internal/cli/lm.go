@@ -321,6 +321,7 @@ type decodeFlags struct {
 	hotwords  *string
 	beam      *int
 	threads   *int // nil: the command has no --threads
+	commands  *bool
 }
 
 // addModelFlag adds --model, the model a command loads (prefix says for what, if not all).
@@ -335,6 +336,7 @@ func addDecodeFlags(fs *flag.FlagSet, threadsHelp string) *decodeFlags {
 	d := &decodeFlags{
 		fs:        fs,
 		beam:      fs.Int("beam", 0, "beam width `N` (1 = greedy; default 8)"),
+		commands:  fs.Bool("commands", false, "bias the search towards spoken punctuation commands (\"comma\", \"new line\"…), as live dictation does (hark listen: on unless --raw)"),
 		lm:        fs.String("lm", "", "n-gram language model `FILE` (Hark binary, ARPA or ARPA.gz; default: the model's own LM if it has one; none: no LM)"),
 		lmWeight:  fs.Float64("lm-weight", 0, "language model weight `α` (default: the model's tuned value, else 0.5)"),
 		wordBonus: fs.Float64("word-bonus", 0, "word insertion bonus `β` (default: the model's tuned value, else 1.0)"),
@@ -348,7 +350,7 @@ func addDecodeFlags(fs *flag.FlagSet, threadsHelp string) *decodeFlags {
 
 // config is the decoding configuration the flags ask for, checked.
 func (d *decodeFlags) config() (asr.Config, error) {
-	cfg := asr.Config{Beam: *d.beam}
+	cfg := asr.Config{Beam: *d.beam, Commands: *d.commands}
 	if *d.beam < 0 || *d.beam > 1024 {
 		return cfg, fmt.Errorf("--beam %d out of range 0..1024", *d.beam)
 	}

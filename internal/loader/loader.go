@@ -2,6 +2,7 @@ package loader
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,6 +17,8 @@ import (
 	"hark/asr/lm"
 	"hark/asr/onnx"
 	"hark/asr/recognizer"
+	"hark/asr/text"
+	"hark/internal/regfile"
 	"hark/internal/trace"
 	"hark/models"
 )
@@ -268,16 +271,37 @@ func (l *Loaded) setDecoding(cfg asr.Config, vocab *ctc.Vocabulary, lmReady func
 	if greedy && !cfg.NoLM && (cfg.LM != "" || cfg.LMWeight != nil || cfg.WordBonus != nil) {
 		l.Warnings = append(l.Warnings, "greedy decoding (beam 1) does not use the language model")
 	}
+	var phrases [][]int
+	var boosts []float32
+	if cfg.Commands && !greedy {
+		// Built in: a phrase the vocabulary cannot spell is left out without a warning.
+		p, b, _, err := vocab.ReadHotwords(strings.NewReader(text.CommandHotwords), "built-in command hotwords")
+		if err == nil {
+			phrases, boosts = p, b
+		}
+	}
 	if cfg.Hotwords != "" {
-		hw, warns, err := vocab.LoadHotwords(cfg.Hotwords)
+		f, err := regfile.Open(cfg.Hotwords)
+		if err != nil {
+			return err
+		}
+		p, b, warns, err := vocab.ReadHotwords(f, cfg.Hotwords)
+		f.Close()
 		l.Warnings = append(l.Warnings, warns...)
 		if err != nil {
 			return err
 		}
-		beam.Hotwords = hw
+		phrases, boosts = append(phrases, p...), append(boosts, b...)
 		if greedy {
 			l.Warnings = append(l.Warnings, "greedy decoding (beam 1) does not use hotwords")
 		}
+	}
+	if len(phrases) > 0 {
+		hw, err := ctc.NewHotwords(phrases, boosts)
+		if err != nil {
+			return fmt.Errorf("%s: %w", cmp.Or(cfg.Hotwords, "built-in command hotwords"), err)
+		}
+		beam.Hotwords = hw
 	}
 	l.Beam = beam
 	l.Recognizer.SetBeam(beam)
