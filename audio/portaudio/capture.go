@@ -134,7 +134,9 @@ func open(opts Options) (*Capture, error) {
 		p.Input.Channels = ch
 		p.Input.Latency = info.DefaultLowInputLatency
 		p.SampleRate = float64(rate)
-		p.FramesPerBuffer = rate / 100 // 10 ms
+		// 32 ms, one VAD frame: 10 ms woke Hark and the sound server 100 times a second (issue 19:
+		// scripts/live-cpu.sh in silence 8.7% → 4.9% of a core; 20 ms: 6.1%) for ~25 ms of latency.
+		p.FramesPerBuffer = rate * 32 / 1000
 		c.chans = ch
 		mono := make([]float32, p.FramesPerBuffer*4)
 		cb := func(in []float32, _ pa.StreamCallbackTimeInfo, flags pa.StreamCallbackFlags) {
