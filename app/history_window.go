@@ -1,12 +1,14 @@
 package app
 
+// The utterance history as the window keeps and shows it: saving through dictation.Keeper,
+// the History window, re-decoding and playing saved utterances, the offer to decode
+// utterances a crash left pending.
+
 import (
 	"context"
 	"errors"
 	"fmt"
 	"os/exec"
-	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -15,32 +17,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"hark/asr/text"
 	"hark/dictation"
 	"hark/dictation/history"
 )
-
-// undoShortcut removes the last utterance (Ctrl+Shift+Z; Ctrl+Z stays the text area's own undo).
-var undoShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
-
-// pauseShortcut pauses and resumes listening (Ctrl+P).
-var pauseShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyP, Modifier: fyne.KeyModifierShortcutDefault}
-
-// togglePause pauses or resumes listening: the device stays open and hears silence (UI goroutine).
-func (u *UI) togglePause() {
-	on := !u.ctl.Paused()
-	u.ctl.SetPaused(on)
-	if on {
-		u.pause.SetText("Resume")
-		u.pause.SetIcon(theme.MediaPlayIcon())
-		u.setStatus("Paused: nothing is heard until you press Resume (Ctrl+P).")
-	} else {
-		u.pause.SetText("Pause")
-		u.pause.SetIcon(theme.MediaPauseIcon())
-		u.setStatus(u.readyText())
-	}
-	u.showState(u.ctl.State())
-}
 
 // historyShortcut opens the History window (Ctrl+H).
 var historyShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyH, Modifier: fyne.KeyModifierShortcutDefault}
@@ -101,170 +80,6 @@ func (u *UI) engineName() string {
 		return ""
 	}
 	return u.engine.ModelName()
-}
-
-// deliveryOptions are the delivery settings (controller goroutine).
-func (u *UI) deliveryOptions() dictation.DeliveryOptions {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return dictation.DeliveryOptions{Copy: u.settings.Copy, Type: u.settings.Type, Paste: u.settings.Paste}
-}
-
-// fyneClipboard is the window's clipboard for dictation.Delivery. Every access runs on the UI
-// goroutine, in the order asked; only Swap (pasting) waits for it.
-type fyneClipboard struct {
-	u    *UI
-	prev map[int]string // the clipboard before each copied utterance (UI goroutine)
-}
-
-func (c *fyneClipboard) Copy(n int, text string) {
-	c.u.do(func() {
-		cb := c.u.app.Clipboard()
-		if _, ok := c.prev[n]; !ok {
-			c.prev[n] = cb.Content() // restored by undo
-		}
-		cb.SetContent(text)
-	})
-}
-
-func (c *fyneClipboard) Restore(n int) {
-	c.u.do(func() {
-		if p, ok := c.prev[n]; ok {
-			delete(c.prev, n)
-			c.u.app.Clipboard().SetContent(p)
-		}
-	})
-}
-
-func (c *fyneClipboard) Set(text string) { c.u.do(func() { c.u.app.Clipboard().SetContent(text) }) }
-
-func (c *fyneClipboard) Swap(text string) (string, error) {
-	set := make(chan string, 1)
-	c.u.do(func() {
-		cb := c.u.app.Clipboard()
-		set <- cb.Content()
-		cb.SetContent(text)
-	})
-	select {
-	case prev := <-set:
-		return prev, nil
-	case <-time.After(2 * time.Second):
-		return "", errors.New("the window is busy")
-	}
-}
-
-// undo removes the last utterance (button, Ctrl+Shift+Z, menu, `hark ctl undo`).
-func (u *UI) undo() {
-	go func() {
-		u.undoInHark.Store(true)
-		defer u.undoInHark.Store(false)
-		if _, err := u.ctl.Undo(); errors.Is(err, dictation.ErrNothingToUndo) {
-			u.do(func() { u.setStatus("Nothing to undo.") })
-		}
-	}()
-}
-
-// undone removes an utterance from the transcript and the list (UI goroutine).
-func (u *UI) undone(ut dictation.Utterance) {
-	cur := u.transcript.Text
-	if strings.HasSuffix(cur, ut.Text) {
-		cur = strings.TrimRight(strings.TrimSuffix(cur, ut.Text), "\n")
-		u.transcript.SetText(cur)
-	}
-	for i := len(u.utts) - 1; i >= 0; i-- {
-		if u.utts[i].N == ut.N {
-			u.utts = append(u.utts[:i], u.utts[i+1:]...)
-			break
-		}
-	}
-	u.history.Refresh()
-	msg := fmt.Sprintf("Removed “%s”", ut.Text)
-	if ut.Delivered != "" {
-		msg += " (it had been " + ut.Delivered + ")"
-	}
-	u.setStatus(msg + ". Its raw words are kept in History.")
-}
-
-// formatText writes the recognizer's words as text as the settings ask: casing,
-// punctuation and spoken commands ("comma", "new line"); a partial gets no final full stop.
-func (u *UI) formatText(raw string, final bool) string {
-	u.mu.Lock()
-	s := u.settings
-	u.mu.Unlock()
-	f := text.Formatter{NoCommands: !s.Commands, NoCasing: !s.Capitalise, NoFinalStop: !s.FinalStop || !final}
-	return f.Format(raw)
-}
-
-// control carries out a `hark ctl` command (control socket goroutine).
-func (u *UI) control(cmd string) (string, error) {
-	st := u.ctl.State()
-	switch cmd {
-	case "toggle":
-		u.do(u.toggle)
-		if st == dictation.Idle {
-			return "starting", nil
-		}
-		return "stopping", nil
-	case "start":
-		if st == dictation.Idle {
-			u.do(func() {
-				if u.ctl.State() == dictation.Idle {
-					u.toggle()
-				}
-			})
-			return "starting", nil
-		}
-	case "stop":
-		if st != dictation.Idle {
-			u.ctl.Stop()
-			return "stopping", nil
-		}
-	case "cancel":
-		u.ctl.Cancel()
-	case "pause":
-		u.do(u.togglePause)
-		if u.ctl.Paused() {
-			return "resuming", nil
-		}
-		return "pausing", nil
-	case "show":
-		// A second `hark` asks the running one to come to the front (one instance at a time).
-		u.do(func() {
-			u.win.Show()
-			u.win.RequestFocus()
-		})
-		return "shown", nil
-	case "undo":
-		ut, err := u.ctl.Undo()
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("removed %q", ut.Text), nil
-	}
-	if u.ctl.Paused() {
-		return u.ctl.State().String() + " (paused)", nil
-	}
-	return u.ctl.State().String(), nil
-}
-
-// cue plays a sound if the settings ask for them; a missing player is said once.
-func (u *UI) cue(c dictation.Cue) {
-	u.mu.Lock()
-	on := u.settings.Cues
-	if on && u.player == nil && u.playerErr == nil && u.deps.FindPlayer != nil {
-		u.player, u.playerErr = u.deps.FindPlayer()
-		if u.playerErr != nil {
-			err := u.playerErr
-			u.do(func() { u.setStatus("Audio cues are off: " + oneLine(err)) })
-		}
-	}
-	p := u.player
-	u.mu.Unlock()
-	if on && p != nil {
-		if err := p.Play(c); err != nil {
-			u.do(func() { u.setStatus("Audio cue failed: " + oneLine(err)) })
-		}
-	}
 }
 
 // offerPending asks, once the model is loaded, whether to decode utterances a crash left
