@@ -21,6 +21,11 @@ var undoShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: fyne.Ke
 
 // deliveryOptions are the delivery settings (controller goroutine).
 func (u *UI) deliveryOptions() dictation.DeliveryOptions {
+	if u.closing.Load() {
+		// Once the window is gone the focus is anywhere: the utterance that was going on is
+		// finished and kept in the history, and goes nowhere (issue 17).
+		return dictation.DeliveryOptions{}
+	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return dictation.DeliveryOptions{Copy: u.settings.Copy, Type: u.settings.Type, Paste: u.settings.Paste}

@@ -63,6 +63,7 @@ func Run(ctx context.Context, opts Options) error {
 
 // shutdown stops dictation and releases the model.
 func (u *UI) shutdown() {
+	u.closing.Store(true)
 	u.stopReplug()
 	u.mu.Lock()
 	if u.reopened != nil {

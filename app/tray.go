@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"hark/app/autostart"
@@ -81,7 +82,21 @@ func (u *UI) closeWindow() {
 		u.win.Hide()
 		return
 	}
-	u.win.Close()
+	// Quitting drops the transcript and ends dictation: ask first when there is something to
+	// lose (issue 17: it was dropped without asking). The utterances stay in the History.
+	if u.transcript.Text == "" && u.ctl.State() == dictation.Idle {
+		u.win.Close()
+		return
+	}
+	msg := "The transcript in this window will be gone (its utterances stay in the History)."
+	if u.ctl.State() != dictation.Idle {
+		msg = "Dictation stops: what you are saying now is kept in the History, not typed anywhere. " + msg
+	}
+	dialog.ShowConfirm("Quit Hark?", msg, func(quit bool) {
+		if quit {
+			u.win.Close()
+		}
+	}, u.win)
 }
 
 // applyAutostart writes or removes the login entry (~/.config/autostart/hark.desktop).

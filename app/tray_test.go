@@ -8,9 +8,12 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"hark/app/autostart"
+	"hark/asr/vad/vadtest"
 	"hark/dictation"
+	"hark/dictation/history"
 )
 
 // fakeTray records what the window puts in the system tray.
@@ -143,5 +146,41 @@ func TestStartOnLogin(t *testing.T) {
 	}
 	if err := u.applyAutostart(false); err != nil || autostart.Enabled() {
 		t.Fatalf("disable: %v", err)
+	}
+}
+
+// issue 17: closing the window mid-sentence typed the utterance, 2.45 s later, into whatever
+// window got the focus, and dropped the transcript without asking. The utterance is now
+// finished and kept in the History, and typed nowhere; closing with a transcript asks first.
+func TestClosingMidUtteranceTypesNothing(t *testing.T) {
+	target := fakeXdotool(t, "")
+	h := newHarness(t, nil)
+	u := h.u
+	u.settings.Type = true
+	h.loaded()
+	h.mics <- newFakeMic(nil, vadtest.Concat(vadtest.White(0.8, 1e-4, 1), vadtest.Tone(1.0, 600, 0.3)))
+	test.Tap(u.record)
+	h.pump("speech", func() bool { return u.ctl.State() == dictation.Speech })
+
+	// Closing asks first: dictation is on.
+	w := &recWindow{Window: u.win}
+	u.win = w
+	u.closeWindow()
+	if w.log != "" || len(w.Window.Canvas().Overlays().List()) != 1 {
+		t.Fatalf("closing while dictating: %q, %d dialogs; want a question and no close", w.log, len(w.Window.Canvas().Overlays().List()))
+	}
+	u.win = w.Window
+
+	u.shutdown() // what quitting does
+	st, _ := history.Open(h.hist, -1)
+	h.pump("the utterance recorded", func() bool {
+		es, _ := st.List()
+		return len(es) == 1 && es[0].Status == history.Decoded && es[0].Text != ""
+	})
+	if got, calls := target(); got != "" {
+		t.Errorf("typed %q after the window closed (calls %q)", got, calls)
+	}
+	if es, _ := st.List(); es[0].Delivered != "" {
+		t.Errorf("history says it went to %q", es[0].Delivered)
 	}
 }

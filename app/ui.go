@@ -55,6 +55,7 @@ type UI struct {
 	player      *dictation.Player
 	playerErr   error
 	undoInHark  atomic.Bool // the undo in progress was started in Hark's window (it has the focus)
+	closing     atomic.Bool // the window is closing: the last utterance is kept, not delivered
 	histWin     fyne.Window // the History window, when open (UI goroutine)
 	histList    *widget.List
 	histEntries []history.Entry
