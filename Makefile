@@ -70,7 +70,7 @@ nocgo:
 nonet: build
 	@scripts/check-no-network.sh $(BIN) $(SAMPLE)
 
-# Hostile and careless input (266 cases: audio, archives, model files, text files, output
+# Hostile and careless input (274 cases: audio, archives, model files, text files, output
 # paths): no panic, no hang, no partial file, every error one line naming the input.
 hostile: build
 	@HARK=$(BIN) scripts/hostile.sh >/tmp/hark-hostile.log 2>&1 || { tail -40 /tmp/hark-hostile.log; exit 1; }

@@ -341,6 +341,12 @@ mk_cache_fifo() { local f; f=$(cache_entry) && rm "$f" && mkfifo "$f"; }
 mk_cache_dir() { local f; f=$(cache_entry) && rm "$f" && mkdir "$f"; }
 mk_cache_file() { mkdir -p cache && echo "not a directory" >cache/hark; }
 mk_history_file() { mkdir -p data/hark && echo "not a directory" >data/hark/utterances; }
+mk_history_status() { # a sidecar with a status Hark never writes
+	local h=data/hark/utterances
+	mkdir -p "$h"
+	cp "$repo/testdata/tones/hello.wav" "$h/20260101-000000-000.wav"
+	printf '{"status":"exploded","seconds":-5}\n' >"$h/20260101-000000-000.json"
+}
 mk_same_stem() {
 	mkdir a b
 	cp "$repo/testdata/tones/hello.wav" a/x.wav
@@ -547,6 +553,15 @@ text_cases() {
 	et must-fail "$x/manifest-garbage-audio.tsv" "$fx/audio/text.wav"
 	et must-pass "$x/manifest-ok.tsv"
 	setup=mk_fifo hc "text/eval fifo manifest" must-fail "manifest.tsv" eval "${tones[@]}" manifest.tsv
+	# Live dictation takes the same decoding files (issue 18).
+	lt() { local expect=$1 flag=$2 file=$3; hc "text/listen $flag ${file##*/}" "$expect" "$file|$flag" listen "${tones[@]}" --vad energy --fast --input "$hello" "$flag" "$file"; }
+	lt must-fail --lm "$x/lm-garbage.bin"
+	lt must-fail --lm "$x/nope.bin"
+	lt must-fail --hotwords "$x/hotwords-nan.txt"
+	lt must-fail --hotwords "$x"
+	setup=mk_fifo hc "text/listen --hotwords fifo" must-fail "hot.txt|--hotwords" listen "${tones[@]}" --vad energy --fast --input "$hello" --hotwords hot.txt
+	hc "text/bench --cold a missing file" must-fail "$x/nope.wav" bench --cold --runs 1 "${tones[@]}" "$x/nope.wav"
+	hc "text/bench --cold a text file" must-fail "$fx/audio/text.wav" bench --cold --runs 1 "${tones[@]}" "$fx/audio/text.wav"
 }
 
 cache_cases() {
@@ -570,6 +585,7 @@ history_cases() {
 	setup=mk_history hc "history/rm a missing ID" must-fail "20991231-000000-000" history rm 20991231-000000-000
 	setup=mk_history_file hc "history/list, the store is a file" must-fail "utterances" history list
 	setup=mk_fifo hc "history/list --dir a fifo" must-fail "fifo.wav|--dir" history list --dir fifo.wav
+	setup=mk_history_status hc "history/list, a sidecar with an unknown status" must-fail "$h/20260101-000000-000.json" history list
 }
 
 output_cases() {

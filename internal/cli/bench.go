@@ -138,7 +138,15 @@ func benchCold(ctx context.Context, env *Env, file string, flags []string, runs 
 		err := cmd.Run()
 		wall := time.Since(t0)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "%s bench: transcribe %s: %v: %s\n", programName, file, err, oneLineString(stderr.String(), 200))
+			// The child's own error lines (not its stage marks) say what went wrong.
+			var msg []string
+			for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+				if !strings.HasPrefix(line, "stage ") && line != "" {
+					line = strings.TrimPrefix(strings.TrimPrefix(line, programName+" transcribe: "), programName+": ")
+					msg = append(msg, line)
+				}
+			}
+			fmt.Fprintf(env.Stderr, "%s bench: %s\n", programName, oneLineString(strings.Join(msg, "; "), 300))
 			return ExitFailed
 		}
 		if i == 0 {
