@@ -88,11 +88,16 @@ func newUI(a fyne.App, w fyne.Window, deps Deps, do func(func())) *UI {
 				w()
 			}
 		},
-		FindTyper: func() (*dictation.Typer, error) {
-			if f := u.deps.FindTyper; f != nil {
-				return f()
+		FindTyper: func() (dictation.Keyboard, error) {
+			find := u.deps.FindTyper
+			if find == nil {
+				find = dictation.FindTyper
 			}
-			return dictation.FindTyper()
+			t, err := find()
+			if err != nil {
+				return nil, err
+			}
+			return t, nil
 		}}
 	u.ctl = dictation.New(u.openInput, u.newStreamer,
 		dictation.Config{Continuous: u.settings.Continuous, Deliver: u.delivery.Deliver, Format: u.formatText,

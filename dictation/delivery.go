@@ -24,6 +24,16 @@ type Clipboard interface {
 	Set(text string)
 }
 
+// Keyboard types into other applications: *Typer (xdotool, wtype, ydotool), or a test's.
+type Keyboard interface {
+	Name() string
+	Insert(text string) error
+	Paste() error
+	ActiveWindow() string
+	EraseIn(window string, n int) error
+	CanRefocus() bool
+}
+
 // DeliveryOptions says where final text goes.
 type DeliveryOptions struct {
 	Copy  bool // put each utterance (as it stands) on the clipboard
@@ -41,14 +51,14 @@ type Delivery struct {
 	// Clipboard is the clipboard (nil: none; a failed typer then has no fallback).
 	Clipboard Clipboard
 	// FindTyper finds the typing tool, the first time one is needed (nil: FindTyper).
-	FindTyper func() (*Typer, error)
+	FindTyper func() (Keyboard, error)
 	// WaitKeys, when set, waits until no modifier key is held before typing or pasting.
 	WaitKeys func()
 	// PasteRestore is how long after pasting the previous clipboard is put back (0: 500 ms).
 	PasteRestore time.Duration
 
 	mu       sync.Mutex
-	typer    *Typer
+	typer    Keyboard
 	typerErr error
 	found    bool
 	typed    map[int]int    // characters typed per utterance N
@@ -147,15 +157,17 @@ func (d *Delivery) init() {
 	}
 }
 
-func (d *Delivery) findTyper() (*Typer, error) {
+func (d *Delivery) findTyper() (Keyboard, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if !d.found {
-		find := d.FindTyper
-		if find == nil {
-			find = FindTyper
+		if d.FindTyper != nil {
+			d.typer, d.typerErr = d.FindTyper()
+		} else if t, err := FindTyper(); err != nil {
+			d.typerErr = err // (a nil *Typer must not become a non-nil Keyboard)
+		} else {
+			d.typer = t
 		}
-		d.typer, d.typerErr = find()
 		d.found = true
 	}
 	return d.typer, d.typerErr
@@ -170,7 +182,7 @@ func (d *Delivery) count(n int, ins string) {
 
 // paste puts ins on the clipboard, presses Ctrl+V, and puts the previous clipboard back
 // once the target has read it.
-func (d *Delivery) paste(t *Typer, n int, ins string) error {
+func (d *Delivery) paste(t Keyboard, n int, ins string) error {
 	prev, err := d.Clipboard.Swap(ins)
 	if err != nil {
 		return errors.New("pasting failed: the clipboard could not be set (" + err.Error() + ")")

@@ -76,7 +76,7 @@ func TestDelivery(t *testing.T) {
 	cb := &memClipboard{text: "precious", prev: map[int]string{}}
 	opts := DeliveryOptions{Type: true}
 	d := &Delivery{Options: func() DeliveryOptions { return opts }, Clipboard: cb,
-		FindTyper: func() (*Typer, error) { return ty, nil }, PasteRestore: time.Millisecond}
+		FindTyper: func() (Keyboard, error) { return ty, nil }, PasteRestore: time.Millisecond}
 
 	where, err := d.Deliver(Utterance{N: 1, Text: "Hello", Append: "Hello", Open: true})
 	if err != nil || where != "typed with wtype" {
@@ -117,7 +117,7 @@ func TestDelivery(t *testing.T) {
 
 	// No typing tool: the text waits on the clipboard, with the error.
 	d2 := &Delivery{Options: func() DeliveryOptions { return DeliveryOptions{Type: true} }, Clipboard: cb,
-		FindTyper: func() (*Typer, error) { return nil, ErrNoTyper }}
+		FindTyper: func() (Keyboard, error) { return nil, ErrNoTyper }}
 	where, err = d2.Deliver(Utterance{N: 1, Text: "Waiting."})
 	if !errors.Is(err, ErrNoTyper) || !strings.Contains(where, "clipboard") || cb.get() != "Waiting." {
 		t.Errorf("%q %v, clipboard %q", where, err, cb.get())

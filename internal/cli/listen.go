@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -97,7 +98,7 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 		return fail(err)
 	}
 	defer eng.Close()
-	var typer listenTyper
+	var typer dictation.Keyboard
 	if *typeText {
 		if typer, err = findListenTyper(); err != nil {
 			return fail(err)
@@ -108,24 +109,20 @@ func runListen(ctx context.Context, env *Env, args []string) int {
 		return fail(err)
 	}
 	warn := func(err error) { fmt.Fprintf(env.Stderr, "%s %s: %s\n", programName, name, oneLine(err)) }
+	// Typing goes through the dictation core's delivery, as in the window (no clipboard here).
+	delivery := &dictation.Delivery{Options: func() dictation.DeliveryOptions { return dictation.DeliveryOptions{Type: typer != nil} },
+		FindTyper: func() (dictation.Keyboard, error) { return typer, nil }}
 	view := &listenView{w: env.Stdout, jsonl: *format == "jsonl", partials: *partials, tty: isTerminal(env.Stdout), warn: warn}
 
 	// The dictation core does the rest, as in the window: pieces into sentences, history,
 	// pause and cancel, delivery. `hark listen` prints its updates and types what it delivers.
 	dcfg := dictation.Config{Continuous: true, UndoPhrases: []string{}, // printed text cannot be taken back
 		Deliver: func(u dictation.Utterance) (string, error) {
-			if typer == nil {
-				return "hark listen output", nil
-			}
-			ins := u.Append
-			if !u.Open {
-				ins += " " // the space that separates utterances
-			}
-			if err := typer.Insert(ins); err != nil {
+			where, err := delivery.Deliver(u)
+			if err != nil {
 				warn(err) // printed all the same; typing goes on with the next
-				return "hark listen output", nil
 			}
-			return "hark listen output, typed", nil
+			return strings.Join(append([]string{"hark listen output"}, where), ", "), nil
 		}}
 	if formatter != nil {
 		dcfg.Format = func(raw string, final bool) string {
@@ -245,13 +242,14 @@ var (
 	listenOpen        = live.Open
 	listenDevices     = deviceNames
 	listenReplugEvery = 2 * time.Second
-	findListenTyper   = func() (listenTyper, error) { return dictation.FindTyper() }
+	findListenTyper   = func() (dictation.Keyboard, error) {
+		t, err := dictation.FindTyper()
+		if err != nil {
+			return nil, err
+		}
+		return t, nil
+	}
 )
-
-// listenTyper types text, exactly as given, into the focused window (dictation.Typer).
-type listenTyper interface {
-	Insert(text string) error
-}
 
 func deviceNames() ([]string, error) {
 	devs, err := portaudio.Devices()

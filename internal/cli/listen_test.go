@@ -174,7 +174,7 @@ func TestListenPieces(t *testing.T) {
 	dir := t.TempDir()
 	ft := &fakeTyper{}
 	old := findListenTyper
-	findListenTyper = func() (listenTyper, error) { return ft, nil }
+	findListenTyper = func() (dictation.Keyboard, error) { return ft, nil }
 	defer func() { findListenTyper = old }()
 	code, out, errs := run(t, nil, "listen", "--input", wav, "--fast", "--model", tones, "--vad", "energy",
 		"--format", "jsonl", "--type", "--history", "--history-dir", dir, "--provisional", "120ms")
@@ -299,12 +299,17 @@ func TestListenDeviceLostThenStopped(t *testing.T) {
 
 type fakeTyper struct{ typed []string }
 
-func (f *fakeTyper) Insert(text string) error { f.typed = append(f.typed, text); return nil }
+func (f *fakeTyper) Insert(text string) error  { f.typed = append(f.typed, text); return nil }
+func (f *fakeTyper) Name() string              { return "fake" }
+func (f *fakeTyper) Paste() error              { return errors.New("fakeTyper cannot paste") }
+func (f *fakeTyper) ActiveWindow() string      { return "" }
+func (f *fakeTyper) EraseIn(string, int) error { return errors.New("fakeTyper cannot erase") }
+func (f *fakeTyper) CanRefocus() bool          { return false }
 
 func TestListenTypes(t *testing.T) {
 	ft := &fakeTyper{}
 	old := findListenTyper
-	findListenTyper = func() (listenTyper, error) { return ft, nil }
+	findListenTyper = func() (dictation.Keyboard, error) { return ft, nil }
 	defer func() { findListenTyper = old }()
 	code, out, errs := run(t, nil, "listen", "--input", toneWAVs+"/hello.wav", "--fast", "--model", tones, "--vad", "energy", "--type", "--provisional", "120ms")
 	if code != 0 || out != "Hello world.\n" {
@@ -318,7 +323,7 @@ func TestListenTypes(t *testing.T) {
 	if code, _, errs := run(t, nil, "listen", "--input", toneWAVs+"/hello.wav", "--fast", "--model", tones, "--vad", "energy", "--type", "--provisional", "0"); code != 0 || len(ft.typed) != 1 || ft.typed[0] != "Hello world. " {
 		t.Errorf("--provisional 0: exit %d, typed %q: %s", code, ft.typed, errs)
 	}
-	findListenTyper = func() (listenTyper, error) { return nil, dictation.ErrNoTyper }
+	findListenTyper = func() (dictation.Keyboard, error) { return nil, dictation.ErrNoTyper }
 	if code, _, errs := run(t, nil, "listen", "--input", toneWAVs+"/hello.wav", "--fast", "--model", tones, "--vad", "energy", "--type"); code != ExitFailed || !strings.Contains(errs, "xdotool") {
 		t.Errorf("no typer: exit %d, %q", code, errs)
 	}
