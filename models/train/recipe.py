@@ -44,8 +44,9 @@ def main():
     ap.add_argument("--cache", default=os.path.join(HERE, "cache"))
     ap.add_argument("--hours", type=float, default=20.0, help="hours of TTS speech to synthesise")
     ap.add_argument("--extra-real", default=os.environ.get("HARK_EXTRA_REAL", ""),
-                    help="directory with the source repositories of extra_real.tsv.gz (see extra_real.py; "
-                         "default $HARK_EXTRA_REAL); without it a staged cache/extra_real is still used")
+                    help="directory with the source repositories of extra_real.tsv.gz and native_extra.tsv.gz "
+                         "(see extra_real.py, native_extra.py; default $HARK_EXTRA_REAL); without it a staged "
+                         "cache/extra_real or cache/native_extra is still used")
     ap.add_argument("--extra-hours", type=float, default=2.5,
                     help="hours of SVOX Pico / RHVoice speech (cache/tts2), when those engines are installed")
     ap.add_argument("--minutes", type=float, default=600.0, help="training wall-clock budget")
@@ -68,8 +69,10 @@ def main():
     run([py, rel(os.path.join(HERE, "synth.py")), "--data", a.data, "--out", os.path.join(c, "tts"),
          "--hours", str(a.hours), "--workers", str(a.workers)])
     xreal = os.path.join(c, "extra_real")
+    nextra = os.path.join(c, "native_extra")
     if a.extra_real:
         run([py, rel(os.path.join(HERE, "extra_real.py")), "--sources", a.extra_real, "--out", xreal])
+        run([py, rel(os.path.join(HERE, "native_extra.py")), "--sources", a.extra_real, "--out", nextra])
     elif not os.path.exists(os.path.join(xreal, "train.tsv")):
         print("recipe: no extra real speech staged (--extra-real DIR, see extra_real.py)", flush=True)
     tts2 = os.path.join(c, "tts2", "manifest.tsv")
@@ -106,6 +109,8 @@ def main():
         if os.path.exists(os.path.join(xreal, "train.tsv")):
             cmd += ["--train", "xreal=" + os.path.join(xreal, "train.tsv"),
                     "--dev", "xreal=" + os.path.join(xreal, "dev.tsv")]
+        if os.path.exists(os.path.join(nextra, "train.tsv")):
+            cmd += ["--train", "native_extra=" + os.path.join(nextra, "train.tsv")]  # NATIVE_EXTRA.md
         if os.path.exists(dev_tts):
             cmd += ["--dev", "tts_festival=" + dev_tts]
         run(cmd)
