@@ -5,6 +5,7 @@ package portaudio
 import (
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -72,7 +73,7 @@ func inputs() ([]Device, error) {
 		out = append(out, Device{Index: d.Index, Name: d.Name, Host: host, Channels: d.MaxInputChannels,
 			SampleRate: d.DefaultSampleRate, Default: def != nil && def.Index == d.Index})
 	}
-	return out, nil
+	return withPulse(out, pulseSources()), nil
 }
 
 // Open starts capturing from the chosen device at its native rate.
@@ -103,8 +104,14 @@ func open(opts Options) (*Capture, error) {
 	}
 	var info *pa.DeviceInfo
 	for _, d := range all {
-		if d.Index == dev.Index {
+		if (dev.Source == "" && d.Index == dev.Index) || (dev.Source != "" && d.Name == "pulse" && d.MaxInputChannels > 0) {
 			info = d
+		}
+	}
+	if dev.Source != "" {
+		// A PulseAudio source: the "pulse" PCM captures it when PULSE_SOURCE names it.
+		if err := os.Setenv("PULSE_SOURCE", dev.Source); err != nil {
+			return nil, fmt.Errorf("input device %q: %w", dev.Name, err)
 		}
 	}
 	if info == nil {

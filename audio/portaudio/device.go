@@ -30,6 +30,9 @@ type Device struct {
 	Channels   int     // maximum input channels
 	SampleRate float64 // the device's default (native) sample rate
 	Default    bool    // the system's default input device
+	// Source is the PulseAudio source this device captures, through the ALSA "pulse" PCM
+	// with PULSE_SOURCE set ("" for PortAudio's own devices).
+	Source string
 }
 
 func (d Device) String() string {
