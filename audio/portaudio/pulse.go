@@ -41,7 +41,7 @@ func parsePulseSources(b []byte) []pulseSource {
 		Name        string `json:"name"`
 		Description string `json:"description"`
 		Spec        string `json:"sample_specification"` // "s16le 2ch 48000Hz"
-		Monitor     string `json:"monitor_source"` // for a source: the sink it monitors (pactl 16's name), "n/a" if none
+		Monitor     string `json:"monitor_source"`       // for a source: the sink it monitors (pactl 16's name), "n/a" if none
 	}
 	if json.Unmarshal(b, &raw) != nil {
 		return nil
