@@ -431,3 +431,66 @@ func TestMP3MPEG25(t *testing.T) {
 		t.Fatalf("8 kHz MP3: %v", err)
 	}
 }
+
+// issue 17: a truncated MP3 passed without a warning (go-mp3 drops a cut-off last frame
+// and ends with io.EOF). The frames are followed as they are read: a cut inside the last one
+// ends the audio with audio.ErrTruncated after what was decoded; whole files, a trailing
+// ID3v1 tag and junk after the frames do not.
+func TestTruncatedMP3(t *testing.T) {
+	whole := silentMP3(10)
+	tag := append([]byte("TAG"), make([]byte, 125)...)
+	for _, c := range []struct {
+		name string
+		data []byte
+		cut  bool
+	}{
+		{"whole", whole, false},
+		{"with an ID3v1 tag", append(append([]byte(nil), whole...), tag...), false},
+		{"with junk after it", append(append([]byte(nil), whole...), "trailing junk"...), false},
+		{"3 bytes short", whole[:len(whole)-3], true},
+		{"200 bytes short", whole[:len(whole)-200], true},
+		{"cut after a header", whole[:len(whole)-417+4], true},
+		{"an ID3v2 tag first, 3 bytes short", append(id3Tag(), whole[:len(whole)-3]...), true},
+	} {
+		src, err := OpenReader(bytes.NewReader(c.data), "x.mp3")
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var n int
+		buf := make([]float32, 4096)
+		for {
+			k, err := src.Read(buf)
+			n += k
+			if err != nil {
+				if c.cut != errors.Is(err, audio.ErrTruncated) || (!c.cut && err != io.EOF) {
+					t.Errorf("%s: ended with %v", c.name, err)
+				}
+				break
+			}
+		}
+		if n < 9*1152 {
+			t.Errorf("%s: %d samples, want the whole frames decoded", c.name, n)
+		}
+	}
+}
+
+// FuzzMP3Walker: whatever bytes go by, in whatever pieces, the frame walker never panics and
+// agrees with itself.
+func FuzzMP3Walker(f *testing.F) {
+	f.Add(silentMP3(3), 7)
+	f.Add(silentMP3(2)[:500], 1)
+	f.Add([]byte("\xff\xfb\x90\xc4TAG"), 3)
+	f.Fuzz(func(t *testing.T, data []byte, step int) {
+		step = max(1, step%64+1)
+		a, b := newMP3Walker(), newMP3Walker()
+		a.Write(data)
+		for i := 0; i < len(data); i += step {
+			b.Write(data[i:min(len(data), i+step)])
+		}
+		ca, sa := a.truncated()
+		cb, sb := b.truncated()
+		if ca != cb || sa != sb || a.frames != b.frames {
+			t.Fatalf("whole: %v %d (%d frames); in pieces of %d: %v %d (%d frames)", ca, sa, a.frames, step, cb, sb, b.frames)
+		}
+	})
+}

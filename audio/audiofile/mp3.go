@@ -15,6 +15,7 @@ import (
 // mp3Source decodes MP3 with go-mp3, which always yields 16-bit stereo.
 type mp3Source struct {
 	dec    *mp3.Decoder
+	frames *mp3Walker // follows the frames the decoder reads, to tell a cut-off last one
 	rate   int
 	raw    []byte
 	end    int   // raw[:end] holds decoded bytes not yet returned
@@ -23,6 +24,8 @@ type mp3Source struct {
 }
 
 func openMP3(r io.Reader, name string) (audio.Source, error) {
+	walker := newMP3Walker()
+	r = io.TeeReader(r, walker)
 	var d *mp3.Decoder
 	err := guard("MP3", func() (err error) {
 		d, err = mp3.NewDecoder(r)
@@ -41,7 +44,7 @@ func openMP3(r io.Reader, name string) (audio.Source, error) {
 	if err := checkRate(name, "MP3", d.SampleRate()); err != nil {
 		return nil, err
 	}
-	return &mp3Source{dec: d, rate: d.SampleRate(), raw: make([]byte, 4*4096)}, nil
+	return &mp3Source{dec: d, frames: walker, rate: d.SampleRate(), raw: make([]byte, 4*4096)}, nil
 }
 
 func (m *mp3Source) SampleRate() int { return m.rate }
@@ -62,6 +65,10 @@ func (m *mp3Source) Read(p []float32) (int, error) {
 		m.end += n
 		if err == io.EOF {
 			m.srcErr = io.EOF
+			if cut, short := m.frames.truncated(); cut {
+				// go-mp3 drops a cut-off last frame silently: decode what is there and say so.
+				m.srcErr = fmt.Errorf("MP3 ends inside its last frame (%d bytes short): %w", short, audio.ErrTruncated)
+			}
 		} else if err != nil {
 			m.srcErr = fmt.Errorf("corrupt MP3 data: %w", err)
 		}
