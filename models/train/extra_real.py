@@ -71,33 +71,21 @@ def blob(sources, repo, commit, path):
     return None
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sources", required=True, help="directory holding the source repositories")
-    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "cache", "extra_real"))
-    ap.add_argument("--heldout-native", default=HELDOUT_NATIVE,
-                    help="native dev speakers (their Common Voice clips are dropped from the train split)")
-    a = ap.parse_args(argv)
-    if not os.path.isdir(a.sources):
-        sys.exit("extra_real: %s: not a directory" % a.sources)
-    rows = read_list()
-    # Common Voice speakers of the native dev set (heldout_native.txt) are never trained on.
-    held_cv = native_heldout_cv(a.heldout_native)
-    n0 = len(rows)
-    rows = [r for r in rows if not (r["split"] == "train" and r["name"].startswith("cv_")
-                                    and r["speaker"][:12] in held_cv)]
-    if len(rows) < n0:
-        print("extra_real: %d training clips of native dev speakers left out" % (n0 - len(rows)), flush=True)
-    os.makedirs(os.path.join(a.out, "wav"), exist_ok=True)
+def stage(rows, sources, out_dir, source, label):
+    """Stage list rows (read_list's dicts) from the repositories under sources as 16 kHz mono
+    WAV under out_dir/wav, md5-checked, and write out_dir/{train,dev,origin}.tsv with the given
+    source column; prints one summary line starting with label. Returns {split: [(rel, text,
+    seconds)]}. Shared by extra_real.py and native_extra.py."""
+    os.makedirs(os.path.join(out_dir, "wav"), exist_ok=True)
     out = {"train": [], "dev": []}
     origin = []
     missing = mismatch = bad = 0
     with tempfile.TemporaryDirectory() as td:
         for r in rows:
             rel = "wav/%s.wav" % r["name"]
-            dst = os.path.join(a.out, rel)
+            dst = os.path.join(out_dir, rel)
             if not os.path.exists(dst):
-                data = blob(a.sources, r["repo"], r["commit"], r["path"])
+                data = blob(sources, r["repo"], r["commit"], r["path"])
                 if data is None:
                     missing += 1
                     continue
@@ -116,17 +104,38 @@ def main(argv=None):
             out[r["split"]].append((rel, r["text"], len(x) / float(sr)))
             origin.append((rel, r["repo"], r["commit"], r["path"], r["licence"], r["speaker"], r["md5"]))
     for split, items in out.items():
-        with open(os.path.join(a.out, split + ".tsv"), "w", encoding="utf-8") as f:
+        with open(os.path.join(out_dir, split + ".tsv"), "w", encoding="utf-8") as f:
             f.write("path\ttext\tsource\tseconds\n")
             for rel, text, sec in items:
-                f.write("%s\t%s\treal\t%.3f\n" % (rel, text, sec))
-    with open(os.path.join(a.out, "origin.tsv"), "w", encoding="utf-8") as f:
+                f.write("%s\t%s\t%s\t%.3f\n" % (rel, text, source, sec))
+    with open(os.path.join(out_dir, "origin.tsv"), "w", encoding="utf-8") as f:
         f.write("path\trepo\tcommit\tsrc_path\tlicence\tspeaker\tmd5\n")
         for o in origin:
             f.write("\t".join(o) + "\n")
-    print("extra_real: train %d clips (%.1f min), dev %d clips (%.1f min); %d missing, %d changed, %d unreadable" % (
-        len(out["train"]), sum(s for _, _, s in out["train"]) / 60, len(out["dev"]),
+    print("%s: train %d clips (%.1f min), dev %d clips (%.1f min); %d missing, %d changed, %d unreadable" % (
+        label, len(out["train"]), sum(s for _, _, s in out["train"]) / 60, len(out["dev"]),
         sum(s for _, _, s in out["dev"]) / 60, missing, mismatch, bad), flush=True)
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sources", required=True, help="directory holding the source repositories")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "cache", "extra_real"))
+    ap.add_argument("--heldout-native", default=HELDOUT_NATIVE,
+                    help="native dev speakers (their Common Voice clips are dropped from the train split)")
+    a = ap.parse_args(argv)
+    if not os.path.isdir(a.sources):
+        sys.exit("extra_real: %s: not a directory" % a.sources)
+    rows = read_list()
+    # Common Voice speakers of the native dev set (heldout_native.txt) are never trained on.
+    held_cv = native_heldout_cv(a.heldout_native)
+    n0 = len(rows)
+    rows = [r for r in rows if not (r["split"] == "train" and r["name"].startswith("cv_")
+                                    and r["speaker"][:12] in held_cv)]
+    if len(rows) < n0:
+        print("extra_real: %d training clips of native dev speakers left out" % (n0 - len(rows)), flush=True)
+    out = stage(rows, a.sources, a.out, "real", "extra_real")
     return 0 if out["train"] else 1
 
 

@@ -21,14 +21,12 @@ Note: bdl, slt and the shared rhasspy_kathleen set read the same 1,132 ARCTIC pr
 """
 import argparse
 import gzip
-import hashlib
 import os
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
+import extra_real  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LIST = os.path.join(HERE, "native_extra.tsv.gz")
@@ -55,22 +53,6 @@ def corpus_speaker(r):
     return "native_extra/" + spk
 
 
-def blob(sources, repo, commit, path):
-    """The file's bytes at commit, or None."""
-    owner, name = repo.split("/", 1)
-    for gd in (os.path.join(sources, owner + "+" + name, "repo"), os.path.join(sources, owner, name, ".git"),
-               os.path.join(sources, owner, name)):
-        if os.path.isdir(gd):
-            r = subprocess.run(["git", "--git-dir", gd, "show", "%s:%s" % (commit, path)], capture_output=True)
-            if r.returncode == 0:
-                return r.stdout
-    p = os.path.join(sources, owner, name, path)
-    if os.path.isfile(p):
-        with open(p, "rb") as f:
-            return f.read()
-    return None
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sources", required=True, help="directory holding the source repositories")
@@ -92,45 +74,7 @@ def main(argv=None):
     if len(rows) < n0:
         print("native_extra: %d training clips of (or read by) native dev speakers left out" % (n0 - len(rows)),
               flush=True)
-    os.makedirs(os.path.join(a.out, "wav"), exist_ok=True)
-    out = {"train": [], "dev": []}
-    origin = []
-    missing = mismatch = bad = 0
-    with tempfile.TemporaryDirectory() as td:
-        for r in rows:
-            rel = "wav/%s.wav" % r["name"]
-            dst = os.path.join(a.out, rel)
-            if not os.path.exists(dst):
-                data = blob(a.sources, r["repo"], r["commit"], r["path"])
-                if data is None:
-                    missing += 1
-                    continue
-                if hashlib.md5(data).hexdigest() != r["md5"]:
-                    mismatch += 1
-                    continue
-                src = os.path.join(td, "in" + (os.path.splitext(r["path"])[1].lower() or ".wav"))
-                with open(src, "wb") as f:
-                    f.write(data)
-                tmp = dst + ".part.wav"
-                if subprocess.run(["sox", "-V1", src, "-r", "16000", "-c", "1", "-b", "16", tmp]).returncode != 0:
-                    bad += 1
-                    continue
-                os.replace(tmp, dst)
-            x, sr = common.read_wav(dst)
-            out[r["split"]].append((rel, r["text"], len(x) / float(sr)))
-            origin.append((rel, r["repo"], r["commit"], r["path"], r["licence"], r["speaker"], r["md5"]))
-    for split, items in out.items():
-        with open(os.path.join(a.out, split + ".tsv"), "w", encoding="utf-8") as f:
-            f.write("path\ttext\tsource\tseconds\n")
-            for rel, text, sec in items:
-                f.write("%s\t%s\t%s\t%.3f\n" % (rel, text, SOURCE, sec))
-    with open(os.path.join(a.out, "origin.tsv"), "w", encoding="utf-8") as f:
-        f.write("path\trepo\tcommit\tsrc_path\tlicence\tspeaker\tmd5\n")
-        for o in origin:
-            f.write("\t".join(o) + "\n")
-    print("native_extra: train %d clips (%.1f min), dev %d clips (%.1f min); %d missing, %d changed, %d unreadable" % (
-        len(out["train"]), sum(s for _, _, s in out["train"]) / 60, len(out["dev"]),
-        sum(s for _, _, s in out["dev"]) / 60, missing, mismatch, bad), flush=True)
+    out = extra_real.stage(rows, a.sources, a.out, SOURCE, "native_extra")
     return 0 if out["train"] else 1
 
 
