@@ -37,7 +37,7 @@ type Deps struct {
 	// History opens the utterance history (nil: utterances are not saved).
 	History func(Settings) (*history.Store, error)
 	// FindTyper finds the tool that types into other windows.
-	FindTyper func() (*dictation.Typer, error)
+	FindTyper func() (dictation.Keyboard, error)
 	// FindPlayer finds the command that plays audio cues (nil: no cues).
 	FindPlayer func() (*dictation.Player, error)
 	// Models opens the store of installed models (nil: the one in the XDG data directory).
@@ -87,7 +87,7 @@ func RealDeps() Deps {
 		History: func(s Settings) (*history.Store, error) {
 			return history.OpenDefault(int64(s.HistoryMB) << 20)
 		},
-		FindTyper:     dictation.FindTyper,
+		FindTyper:     dictation.FindKeyboard,
 		FindPlayer:    dictation.FindPlayer,
 		TrayAvailable: sni.Available,
 		Executable:    os.Executable,

@@ -89,15 +89,10 @@ func newUI(a fyne.App, w fyne.Window, deps Deps, do func(func())) *UI {
 			}
 		},
 		FindTyper: func() (dictation.Keyboard, error) {
-			find := u.deps.FindTyper
-			if find == nil {
-				find = dictation.FindTyper
+			if f := u.deps.FindTyper; f != nil { // tests set it after newUI
+				return f()
 			}
-			t, err := find()
-			if err != nil {
-				return nil, err
-			}
-			return t, nil
+			return dictation.FindKeyboard()
 		}}
 	u.ctl = dictation.New(u.openInput, u.newStreamer,
 		dictation.Config{Continuous: u.settings.Continuous, Deliver: u.delivery.Deliver, Format: u.formatText,

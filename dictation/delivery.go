@@ -34,6 +34,15 @@ type Keyboard interface {
 	CanRefocus() bool
 }
 
+// FindKeyboard is FindTyper as a Keyboard (nil, not a nil *Typer, when there is none).
+func FindKeyboard() (Keyboard, error) {
+	t, err := FindTyper()
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
 // DeliveryOptions says where final text goes.
 type DeliveryOptions struct {
 	Copy  bool // put each utterance (as it stands) on the clipboard
@@ -50,7 +59,7 @@ type Delivery struct {
 	Options func() DeliveryOptions
 	// Clipboard is the clipboard (nil: none; a failed typer then has no fallback).
 	Clipboard Clipboard
-	// FindTyper finds the typing tool, the first time one is needed (nil: FindTyper).
+	// FindTyper finds the typing tool, the first time one is needed (nil: FindKeyboard).
 	FindTyper func() (Keyboard, error)
 	// WaitKeys, when set, waits until no modifier key is held before typing or pasting.
 	WaitKeys func()
@@ -161,13 +170,11 @@ func (d *Delivery) findTyper() (Keyboard, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if !d.found {
-		if d.FindTyper != nil {
-			d.typer, d.typerErr = d.FindTyper()
-		} else if t, err := FindTyper(); err != nil {
-			d.typerErr = err // (a nil *Typer must not become a non-nil Keyboard)
-		} else {
-			d.typer = t
+		find := d.FindTyper
+		if find == nil {
+			find = FindKeyboard
 		}
+		d.typer, d.typerErr = find()
 		d.found = true
 	}
 	return d.typer, d.typerErr

@@ -242,13 +242,7 @@ var (
 	listenOpen        = live.Open
 	listenDevices     = deviceNames
 	listenReplugEvery = 2 * time.Second
-	findListenTyper   = func() (dictation.Keyboard, error) {
-		t, err := dictation.FindTyper()
-		if err != nil {
-			return nil, err
-		}
-		return t, nil
-	}
+	findListenTyper   = dictation.FindKeyboard
 )
 
 func deviceNames() ([]string, error) {
