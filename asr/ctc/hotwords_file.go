@@ -101,14 +101,20 @@ func splitBoost(s string) (string, float32, error) {
 	return phrase, float32(b), nil
 }
 
-// LoadHotwords reads a hotword file (see ReadHotwords) and builds the booster.
-func (v *Vocabulary) LoadHotwords(path string) (*Hotwords, []string, error) {
+// ReadHotwordsFile is ReadHotwords on the file at path (a regular file: a FIFO is refused,
+// not waited on).
+func (v *Vocabulary) ReadHotwordsFile(path string) (phrases [][]int, boosts []float32, warnings []string, err error) {
 	f, err := regfile.Open(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer f.Close()
-	phrases, boosts, warnings, err := v.ReadHotwords(f, path)
+	return v.ReadHotwords(f, path)
+}
+
+// LoadHotwords reads a hotword file (see ReadHotwords) and builds the booster.
+func (v *Vocabulary) LoadHotwords(path string) (*Hotwords, []string, error) {
+	phrases, boosts, warnings, err := v.ReadHotwordsFile(path)
 	if err != nil {
 		return nil, warnings, err
 	}

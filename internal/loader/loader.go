@@ -18,7 +18,6 @@ import (
 	"hark/asr/onnx"
 	"hark/asr/recognizer"
 	"hark/asr/text"
-	"hark/internal/regfile"
 	"hark/internal/trace"
 	"hark/models"
 )
@@ -281,12 +280,7 @@ func (l *Loaded) setDecoding(cfg asr.Config, vocab *ctc.Vocabulary, lmReady func
 		}
 	}
 	if cfg.Hotwords != "" {
-		f, err := regfile.Open(cfg.Hotwords)
-		if err != nil {
-			return err
-		}
-		p, b, warns, err := vocab.ReadHotwords(f, cfg.Hotwords)
-		f.Close()
+		p, b, warns, err := vocab.ReadHotwordsFile(cfg.Hotwords)
 		l.Warnings = append(l.Warnings, warns...)
 		if err != nil {
 			return err
