@@ -38,11 +38,7 @@ func (w *mp3Walker) Write(p []byte) (int, error) {
 			}
 			w.next = w.headAt + int64(i)
 		}
-		off := int(w.next - w.headAt)
-		if off < 0 {
-			w.gaveUp = true
-			break
-		}
+		off := int(w.next - w.headAt) // ≥ 0: head never starts after the next header
 		if off+4 > len(w.head) {
 			// Drop what lies before the header; wait for more bytes.
 			if off > 0 && off <= len(w.head) {
@@ -103,12 +99,17 @@ func mp3FrameLen(h []byte) int {
 	if version == 1 || layer != 1 || bri == 0 || bri == 15 || sri == 3 {
 		return 0
 	}
-	mpeg1 := []int{0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320}
-	mpeg2 := []int{0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160}
-	rates := map[byte][3]int{3: {44100, 48000, 32000}, 2: {22050, 24000, 16000}, 0: {11025, 12000, 8000}}
-	sr := rates[version][sri]
+	sr := mp3Rates[version][sri]
 	if version == 3 {
-		return 144*mpeg1[bri]*1000/sr + pad
+		return 144*mp3Kbps1[bri]*1000/sr + pad
 	}
-	return 72*mpeg2[bri]*1000/sr + pad
+	return 72*mp3Kbps2[bri]*1000/sr + pad
 }
+
+// Layer III bitrates (kbit/s) by index for MPEG 1 and for MPEG 2 and 2.5, and sample rates
+// by version (index 1 is reserved) and index.
+var (
+	mp3Kbps1 = [15]int{0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320}
+	mp3Kbps2 = [15]int{0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160}
+	mp3Rates = [4][3]int{{11025, 12000, 8000}, {}, {22050, 24000, 16000}, {44100, 48000, 32000}}
+)
