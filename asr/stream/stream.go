@@ -461,10 +461,9 @@ func (r *run) close(ctx context.Context, end int64, forced bool) {
 		start = speechEnd
 	}
 	start = min(start, speechEnd)
-	from := min(r.heard, n)
-	audioCopy := append([]float32(nil), r.utt[from:n]...)
+	audioCopy, audioStart := r.unsent(n)
 	r.emit(Event{Kind: End, Utterance: r.nUtt, Start: seconds(start), End: seconds(speechEnd),
-		Audio: audioCopy, AudioStart: seconds(r.uttStart + int64(from)), Forced: forced})
+		Audio: audioCopy, AudioStart: audioStart, Forced: forced})
 	r.heard = 0
 	var res asr.Result
 	var d time.Duration
@@ -574,10 +573,9 @@ func (r *run) speculate(ctx context.Context, cut int64) *speculation {
 func (r *run) commit(sp *speculation) {
 	n := int(sp.cut - r.uttStart)
 	speechEnd := min(r.lastSpeech, sp.cut)
-	from := min(r.heard, n)
-	audioCopy := append([]float32(nil), r.utt[from:n]...)
+	audioCopy, audioStart := r.unsent(n)
 	r.emit(Event{Kind: End, Utterance: r.nUtt, Start: seconds(r.segOnset), End: seconds(speechEnd),
-		Audio: audioCopy, AudioStart: seconds(r.uttStart + int64(from)), Provisional: true})
+		Audio: audioCopy, AudioStart: audioStart, Provisional: true})
 	r.heard = max(r.heard-n, 0)
 	r.emit(Event{Kind: Final, Utterance: r.nUtt, Start: seconds(r.segOnset), End: seconds(speechEnd),
 		Text: sp.res.Text, Words: sp.res.Words, Decode: sp.d, Duration: seconds(int64(n)), Provisional: true})
@@ -631,15 +629,21 @@ func (r *run) sendHeard() {
 	r.heard = upTo
 }
 
+// unsent is a copy of the first n samples of utt less what Heard events carried already, and
+// the stream time it starts at: the audio of an End.
+func (r *run) unsent(n int) ([]float32, float64) {
+	from := min(r.heard, n)
+	return append([]float32(nil), r.utt[from:n]...), seconds(r.uttStart + int64(from))
+}
+
 // cutSearch is how many VAD frames back from MaxUtterance cut looks for its quietest one.
 const cutSearch = 3 * SampleRate / vad.FrameSize
 
 // cut ends an utterance that reached MaxUtterance at the quietest frame of its last
 // seconds and carries on with the rest as a new utterance.
 func (r *run) cut(ctx context.Context) {
-	const search = cutSearch // frames searched: the last ~3 s
 	best, bestP := len(r.probs), float32(math.Inf(1))
-	for i := len(r.probs) - 1; i >= max(1, len(r.probs)-search); i-- {
+	for i := len(r.probs) - 1; i >= max(1, len(r.probs)-cutSearch); i-- {
 		if r.probs[i] < bestP {
 			best, bestP = i, r.probs[i]
 		}
