@@ -35,13 +35,6 @@ func (u *UI) historyStore() *history.Store {
 	return u.store
 }
 
-// keeper saves utterances in the history for the controller (dictation.Keeper), once the
-// store is open.
-func (u *UI) keeper() *dictation.Keeper {
-	return &dictation.Keeper{Store: u.historyStore, Model: u.engineName,
-		Failed: func(err error) { u.do(func() { u.setStatus("Error: " + oneLine(err)) }) }}
-}
-
 // keep saves an utterance's audio before it is decoded, when the settings ask for it
 // (controller goroutine).
 func (u *UI) keep(samples []float32) (string, error) {
@@ -57,19 +50,19 @@ func (u *UI) keep(samples []float32) (string, error) {
 		u.mu.Unlock()
 		return "", err
 	}
-	return u.keeper().Keep(samples)
+	return u.keeper.Keep(samples)
 }
 
 // keepMore adds the next piece of an utterance's audio to its history entry, before the
 // piece is decoded (controller goroutine).
-func (u *UI) keepMore(id string, samples []float32) error { return u.keeper().KeepMore(id, samples) }
+func (u *UI) keepMore(id string, samples []float32) error { return u.keeper.KeepMore(id, samples) }
 
 // recordOutcome writes how an utterance ended into its history entry (controller goroutine).
 func (u *UI) recordOutcome(ut dictation.Utterance) {
 	if ut.ID == "" || u.historyStore() == nil {
 		return
 	}
-	u.keeper().Record(ut)
+	u.keeper.Record(ut)
 	u.do(u.refreshHistory)
 }
 
@@ -123,7 +116,7 @@ func (u *UI) redecode(id string) {
 		return
 	}
 	go func() {
-		e, err := u.keeper().Redecode(context.Background(), eng.Decoder(), id, func(raw string) string { return u.formatText(raw, true) })
+		e, err := u.keeper.Redecode(context.Background(), eng.Decoder(), id, func(raw string) string { return u.formatText(raw, true) })
 		u.do(func() {
 			if err != nil {
 				u.setStatus("Error: " + oneLine(err))

@@ -37,6 +37,7 @@ type UI struct {
 	engine   Engine
 	loading  bool
 	delivery *dictation.Delivery // typing, pasting and the clipboard, and taking them back
+	keeper   *dictation.Keeper   // saves utterances in the history
 	hotkey   hotkeyState
 	tray     trayState // UI goroutine (note: guarded by mu)
 	// replugCancel stops waiting for a lost microphone; replugEvery is how often the
@@ -94,6 +95,8 @@ func newUI(a fyne.App, w fyne.Window, deps Deps, do func(func())) *UI {
 			}
 			return dictation.FindKeyboard()
 		}}
+	u.keeper = &dictation.Keeper{Store: u.historyStore, Model: u.engineName,
+		Failed: func(err error) { u.do(func() { u.setStatus("Error: " + oneLine(err)) }) }}
 	u.ctl = dictation.New(u.openInput, u.newStreamer,
 		dictation.Config{Continuous: u.settings.Continuous, Deliver: u.delivery.Deliver, Format: u.formatText,
 			Keep: u.keep, KeepMore: u.keepMore, Record: u.recordOutcome,

@@ -37,10 +37,11 @@ type Config struct {
 	// included) before it is decoded and returns its history ID (Utterance.ID). Its error is
 	// reported as a Failed update.
 	Keep func(samples []float32) (id string, err error)
-	// KeepMore appends the audio of the next piece of an utterance that comes in pieces
-	// (provisional finals) to the one Keep saved, before the piece is decoded. It goes with
-	// Keep: when it is nil, later pieces are saved with Keep as entries of their own, which
-	// stay pending (nothing is lost, but they are not linked to the utterance's text).
+	// KeepMore appends more of an utterance's audio to what Keep saved: what was heard since
+	// (the stream's Heard events), and the next piece of an utterance that comes in pieces
+	// (provisional finals), before it is decoded. It goes with Keep: when it is nil, the rest
+	// is saved with Keep as entries of their own, which stay pending (nothing is lost, but
+	// they are not linked to the utterance's text).
 	KeepMore func(id string, samples []float32) error
 	// Record, when set, is told how every kept utterance ended: decoded (delivered or a
 	// command), failed (Err), recognised as nothing, or undone (Undone).
@@ -101,7 +102,7 @@ func (c *Controller) SetPaused(on bool) { c.paused.Store(on) }
 func (c *Controller) Paused() bool { return c.paused.Load() }
 
 type session struct {
-	kept     map[int]string // history IDs by stream utterance number, End to Final (run goroutine)
+	kept     map[int]string // history IDs by stream utterance number, first Heard or End to Final (run goroutine)
 	sentence *sentence      // the utterance that is coming in pieces (run goroutine)
 	cancel   context.CancelFunc
 	src      audio.Source

@@ -93,9 +93,6 @@ func (e *Engine) VADName() string { return e.vadName }
 // Decoder is the batch recognizer, as saved utterances are decoded again with it.
 func (e *Engine) Decoder() stream.Decoder { return e.ld.Recognizer }
 
-// Recognizer is the batch recognizer (for comparisons and re-decoding).
-func (e *Engine) Recognizer() stream.FeatureDecoder { return e.ld.Recognizer }
-
 // NewStreamer returns a streaming recognizer using the engine's model and VAD.
 func (e *Engine) NewStreamer() (*stream.Streamer, error) {
 	return stream.New(e.ld.Recognizer, e.vad, e.opts.Stream), nil

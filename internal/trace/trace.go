@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -21,49 +20,17 @@ var (
 	mu    sync.Mutex
 )
 
-// processStart is when the process started: the time (Unix nanoseconds) given in
-// HARK_TRACE_STAGES by the parent that started it, else when the kernel started it (from
-// /proc/self/stat, to 10 ms), so that the marks include loading the executable and the Go
-// runtime; the package's initialisation time where neither can be read.
+// processStart is when the process started, as the parent that started it gives it in
+// HARK_TRACE_STAGES (Unix nanoseconds: the marks then include exec and the Go runtime, as
+// `hark bench --cold` does); else this package's initialisation.
 func processStart() time.Time {
 	now := time.Now()
-	if !on {
-		return now
-	}
-	if ns, err := strconv.ParseInt(os.Getenv(Env), 10, 64); err == nil && ns > 0 {
+	if ns, err := strconv.ParseInt(os.Getenv(Env), 10, 64); on && err == nil && ns > 0 {
 		if t := time.Unix(0, ns); now.Sub(t) >= 0 && now.Sub(t) < time.Minute {
 			return t
 		}
 	}
-	b, err := os.ReadFile("/proc/self/stat")
-	up, err2 := os.ReadFile("/proc/uptime")
-	if err != nil || err2 != nil {
-		return now
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return now
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 20 {
-		return now
-	}
-	ticks, err := strconv.ParseFloat(f[19], 64) // field 22: starttime, in clock ticks since boot
-	uf := strings.Fields(string(up))
-	if err != nil || len(uf) == 0 {
-		return now
-	}
-	uptime, err := strconv.ParseFloat(uf[0], 64)
-	if err != nil {
-		return now
-	}
-	const hz = 100 // USER_HZ on Linux
-	age := time.Duration((uptime - ticks/hz) * float64(time.Second))
-	if age < 0 || age > time.Minute {
-		return now
-	}
-	return now.Add(-age)
+	return now
 }
 
 // On reports whether marks are printed.
